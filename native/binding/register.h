@@ -1,0 +1,9 @@
+// Each binding file exposes one group of functions; addon.cpp calls every Register* once at load.
+#pragma once
+#include <napi.h>
+
+namespace mc::binding {
+void RegisterIo(Napi::Env env, Napi::Object exports);          // io_binding.cpp: safetensors + checkpoints
+void RegisterSchedulers(Napi::Env env, Napi::Object exports);  // scheduler_binding.cpp: sampler plans
+void RegisterEngine(Napi::Env env, Napi::Object exports);      // engine_binding.cpp: open, sample, cancel
+}  // namespace mc::binding
