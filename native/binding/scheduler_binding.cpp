@@ -1,6 +1,5 @@
 // Sampler plans and a small harness that runs the real sampler code against a known model function, so the
 // TypeScript tests can compare them with diffusers goldens. Synchronous: every call here is a few milliseconds.
-#include <ATen/CPUGeneratorImpl.h>
 #include <napi.h>
 #include <torch/torch.h>
 
@@ -9,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/random.h"
 #include "js_errors.h"
 #include "register.h"
 #include "schedulers/scheduler.h"
@@ -39,12 +39,16 @@ std::string DescribeType(const Napi::Value& value) {
 }
 
 std::string StringArg(const Napi::Value& value, const char* what) {
-  if (!value.IsString()) BadArgument(std::string("expected ") + what + " to be a string, received " + DescribeType(value));
+  if (!value.IsString()) {
+    BadArgument(std::string("expected ") + what + " to be a string, received " + DescribeType(value));
+  }
   return value.As<Napi::String>().Utf8Value();
 }
 
 double NumberArg(const Napi::Value& value, const char* what) {
-  if (!value.IsNumber()) BadArgument(std::string("expected ") + what + " to be a number, received " + DescribeType(value));
+  if (!value.IsNumber()) {
+    BadArgument(std::string("expected ") + what + " to be a number, received " + DescribeType(value));
+  }
   return value.As<Napi::Number>().DoubleValue();
 }
 
@@ -72,13 +76,16 @@ uint64_t SeedArg(const Napi::Value& value) {
 
 Napi::Object OptionsArg(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsObject() || info[0].IsArray()) {
-    BadArgument("expected an options object, received " + (info.Length() < 1 ? std::string("nothing") : DescribeType(info[0])));
+    BadArgument("expected an options object, received " +
+                (info.Length() < 1 ? std::string("nothing") : DescribeType(info[0])));
   }
   return info[0].As<Napi::Object>();
 }
 
 std::vector<int64_t> ShapeArg(const Napi::Value& value) {
-  if (!value.IsArray()) BadArgument("expected shape to be an array of positive integers, received " + DescribeType(value));
+  if (!value.IsArray()) {
+    BadArgument("expected shape to be an array of positive integers, received " + DescribeType(value));
+  }
   Napi::Array array = value.As<Napi::Array>();
   if (array.Length() < 1 || array.Length() > 8) {
     BadArgument("expected shape to have 1 to 8 dimensions, received " + std::to_string(array.Length()));
@@ -120,7 +127,9 @@ Napi::Float32Array ToFloat32Array(Napi::Env env, const torch::Tensor& tensor) {
 
 Napi::Array ToArray(Napi::Env env, const std::vector<double>& values, size_t from = 0) {
   Napi::Array array = Napi::Array::New(env, values.size() - std::min(from, values.size()));
-  for (size_t i = from; i < values.size(); ++i) array.Set(static_cast<uint32_t>(i - from), Napi::Number::New(env, values[i]));
+  for (size_t i = from; i < values.size(); ++i) {
+    array.Set(static_cast<uint32_t>(i - from), Napi::Number::New(env, values[i]));
+  }
   return array;
 }
 
@@ -134,7 +143,9 @@ Napi::Value SchedulerNames(const Napi::CallbackInfo& info) {
   return GuardNative(info.Env(), [&]() -> Napi::Value {
     std::vector<std::string> names = sched::scheduler_names();
     Napi::Array array = Napi::Array::New(info.Env(), names.size());
-    for (size_t i = 0; i < names.size(); ++i) array.Set(static_cast<uint32_t>(i), Napi::String::New(info.Env(), names[i]));
+    for (size_t i = 0; i < names.size(); ++i) {
+      array.Set(static_cast<uint32_t>(i), Napi::String::New(info.Env(), names[i]));
+    }
     return array;
   });
 }
@@ -179,14 +190,12 @@ Napi::Value SchedulerLoop(const Napi::CallbackInfo& info) {
         Planned(StringArg(options.Get("name"), "name"), IntArg(options.Get("steps"), "steps"));
 
     torch::NoGradGuard no_grad;
-    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
+    at::Generator generator = mc::cpu_generator(seed);
     torch::Tensor x = noise * scheduler->init_noise_sigma();
     const std::vector<double>& timesteps = scheduler->timesteps();
     for (int i = 0; i < static_cast<int>(timesteps.size()); ++i) {
       torch::Tensor x_in = scheduler->scale_model_input(x, i);
-      // t / 1000 as torch computes it for a 0-d timestep tensor: in float32.
-      torch::Tensor t = torch::scalar_tensor(timesteps[i], torch::kFloat32) / 1000;
-      torch::Tensor eps = x_in * 0.5 + t;
+      torch::Tensor eps = x_in * 0.5 + timesteps[i] / 1000.0;  // the golden recipe's float(t) / 1000
       x = scheduler->step(eps, i, x, generator);
     }
     return ToFloat32Array(info.Env(), x);

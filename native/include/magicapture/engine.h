@@ -25,7 +25,7 @@ struct OpenOptions {
 
 struct ComponentInfo {
   int64_t parameters = 0;
-  std::string config_source;  // "config.json", "metadata" or "inferred"
+  std::string config_source;  // "provided" (config.json / file metadata) or "inferred from weights"
   std::vector<std::string> unused_keys;
 };
 

@@ -25,10 +25,10 @@ template <typename Config>
 Config component_config(const io::ComponentPlan& plan, Config (*from_json)(const std::string&),
                         Config (*infer)(const models::ShapeMap&), ComponentInfo& info) {
   if (!plan.config_json.empty()) {
-    info.config_source = "config";
+    info.config_source = "provided";
     return from_json(plan.config_json);
   }
-  info.config_source = "inferred";
+  info.config_source = "inferred from weights";
   return infer(shapes_of(plan));
 }
 

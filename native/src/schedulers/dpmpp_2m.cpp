@@ -42,7 +42,9 @@ class DpmSolverPP2MKarras final : public Scheduler {
     const double min_inv_rho = std::pow(sigma_min, 1.0 / rho);
     const double max_inv_rho = std::pow(sigma_max, 1.0 / rho);
     std::vector<double> karras;
-    for (double r : np_linspace(0.0, 1.0, steps)) karras.push_back(std::pow(max_inv_rho + r * (min_inv_rho - max_inv_rho), rho));
+    for (double r : np_linspace(0.0, 1.0, steps)) {
+      karras.push_back(std::pow(max_inv_rho + r * (min_inv_rho - max_inv_rho), rho));
+    }
 
     // Timesteps are the karras sigmas mapped back through log-sigma interpolation, rounded (half to even),
     // then cast to int64.

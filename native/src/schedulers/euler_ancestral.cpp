@@ -48,9 +48,8 @@ class EulerAncestralScheduler final : public Scheduler {
     torch::Device rand_device = generator.has_value() ? generator->device() : model_output.device();
     c10::optional<at::Generator> gen;
     if (generator.has_value()) gen = *generator;
-    torch::Tensor noise =
-        torch::randn(model_output.sizes(), gen, torch::TensorOptions().dtype(model_output.scalar_type()).device(rand_device))
-            .to(model_output.device());
+    auto options = torch::TensorOptions().dtype(model_output.scalar_type()).device(rand_device);
+    torch::Tensor noise = torch::randn(model_output.sizes(), gen, options).to(model_output.device());
     prev_sample = prev_sample + noise * sigma_up;
     return prev_sample.to(model_output.scalar_type());
   }

@@ -50,8 +50,9 @@ torch::Tensor AttentionImpl::attend(const torch::Tensor& q, const torch::Tensor&
   std::vector<torch::Tensor> outputs, all_probs;
   for (int64_t begin = 0; begin < b * h; begin += slice) {
     const int64_t end = std::min(b * h, begin + slice);
-    auto scores = torch::baddbmm(torch::empty({end - begin, n, t}, q3.options()), q3.slice(0, begin, end),
-                                 k3.slice(0, begin, end).transpose(1, 2), /*beta=*/0, /*alpha=*/scale_);
+    // Not baddbmm(empty, ..., beta=0) as diffusers writes it: libtorch 1.13's CPU bf16 kernel reads the
+    // uninitialised input despite beta=0 and turns garbage NaNs into scores.
+    auto scores = torch::bmm(q3.slice(0, begin, end), k3.slice(0, begin, end).transpose(1, 2)).mul_(scale_);
     auto probs = options_.upcast_softmax ? scores.to(torch::kFloat).softmax(-1).to(q.scalar_type())
                                          : scores.softmax(-1);  // [bh, N, T]
     outputs.push_back(torch::bmm(probs, v3.slice(0, begin, end)));

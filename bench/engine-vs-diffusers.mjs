@@ -1,0 +1,266 @@
+#!/usr/bin/env node
+// Engine vs diffusers on the same machine, same thread count, same inputs: one UNet forward (batch 2, as under
+// CFG) and one seeded 20-step euler_a txt2img run, on the tiny fixture and on a random-weight SD1.5-shaped
+// model. Runs are interleaved (engine, peer, peer, engine, ...) so that load from other processes hits both.
+// Prints medians and the ratio engine/diffusers (goal <= 0.8, must be <= 1.0). See bench/README.md.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const GOAL = 0.8;
+const LIMIT = 1.0;
+
+const { values: opt } = parseArgs({
+  options: {
+    models: { type: 'string', default: 'tiny,sd15' },
+    sd15: { type: 'string', default: '/tmp/magicapture-bench/sd15-random' },
+    threads: { type: 'string', default: String(cpus().length) },
+    'unet-runs': { type: 'string', default: '5' },
+    'sample-runs': { type: 'string', default: '3' },
+    'sd15-sample-runs': { type: 'string' },
+    steps: { type: 'string', default: '20' },
+    cases: { type: 'string', default: 'unet,sample' },
+    'peer-attention': { type: 'string', default: 'default' },
+    profile: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opt.help) {
+  console.log(
+    'node bench/engine-vs-diffusers.mjs [--models tiny,sd15] [--sd15 DIR] [--threads N] [--unet-runs 5]\n' +
+      '  [--sample-runs 3] [--sd15-sample-runs N] [--steps 20] [--cases unet,sample]\n' +
+      '  [--peer-attention default|classic] [--profile]',
+  );
+  process.exit(0);
+}
+
+const threads = Number(opt.threads);
+// libgomp reads OMP_NUM_THREADS when the addon is loaded, which happens on the first Engine.open below.
+process.env.OMP_NUM_THREADS = String(threads);
+const facade = join(repo, 'dist', 'native', 'lib', 'engine.js');
+if (!existsSync(facade)) {
+  console.error(`expected the compiled facade at ${facade}; run \`npx tsc -p tsconfig.json\` first`);
+  process.exit(2);
+}
+const { Engine } = await import(pathToFileURL(facade).href);
+
+const MODELS = {
+  tiny: { label: 'tiny', path: join(repo, 'test', 'fixtures', 'tiny-sd', 'diffusers'), size: 64 },
+  sd15: { label: 'sd15-shape', path: resolve(opt.sd15), size: 256 },
+};
+const REQUEST = {
+  prompt: 'a studio portrait photo of a woman, soft window light, 85mm',
+  negativePrompt: 'blurry, low quality',
+  steps: Number(opt.steps),
+  guidanceScale: 7,
+  sampler: 'euler_a',
+  seed: 1234,
+};
+const TIMESTEP = 500;
+
+/** The persistent Python peer: one JSON request per line, one reply per line. */
+class Peer {
+  constructor(python) {
+    this.child = spawn(python, [join(repo, 'bench', 'diffusers_peer.py')], {
+      env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.pending = new Map();
+    this.nextId = 1;
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      const reply = JSON.parse(line);
+      const waiter = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (reply.ok) waiter.resolve(reply);
+      else waiter.reject(new Error(`diffusers peer: ${reply.error}`));
+    });
+    this.child.on('exit', (code) => {
+      for (const w of this.pending.values()) w.reject(new Error(`diffusers peer exited with code ${code}`));
+      this.pending.clear();
+    });
+  }
+
+  call(cmd, args = {}) {
+    const id = this.nextId++;
+    return new Promise((resolvePromise, reject) => {
+      this.pending.set(id, { resolve: resolvePromise, reject });
+      this.child.stdin.write(JSON.stringify({ id, cmd, ...args }) + '\n');
+    });
+  }
+
+  quit() {
+    this.child.stdin.write(JSON.stringify({ id: 0, cmd: 'quit' }) + '\n');
+    this.child.stdin.end();
+  }
+}
+
+/** The same formula as fixed_inputs() in the peer. */
+function fixedInputs(batch, h, w, contextDim) {
+  const sample = new Float32Array(batch * 4 * h * w).map((_, i) => Math.sin(i * 0.37));
+  const context = new Float32Array(batch * 77 * contextDim).map((_, i) => 0.5 * Math.cos(i * 0.11));
+  return {
+    sample: { data: sample, shape: [batch, 4, h, w] },
+    timestep: { data: new Float32Array(batch).fill(TIMESTEP), shape: [batch] },
+    context: { data: context, shape: [batch, 77, contextDim] },
+  };
+}
+
+function readF32(path) {
+  const bytes = readFileSync(path);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+}
+
+function compare(a, b) {
+  let maxDiff = 0;
+  let maxRef = 0;
+  let squared = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    maxDiff = Math.max(maxDiff, d);
+    maxRef = Math.max(maxRef, Math.abs(b[i]));
+    squared += d * d;
+  }
+  return { maxDiff, maxRef, psnr: 10 * Math.log10(1 / Math.max(squared / a.length, 1e-20)) };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = (s) => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`);
+
+/** Runs engine and peer alternately, swapping who goes first each round (E P, P E, E P, ...). */
+async function interleave(runs, engineRun, peerRun, onRound) {
+  const engine = [];
+  const peer = [];
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 === 0 ? ['e', 'p'] : ['p', 'e'];
+    for (const who of order) {
+      if (who === 'e') engine.push(await engineRun(i));
+      else peer.push(await peerRun(i));
+    }
+    onRound?.(i, engine.at(-1), peer.at(-1));
+  }
+  return { engine, peer };
+}
+
+async function benchModel(model, peer, scratch, rows) {
+  if (!existsSync(join(model.path, 'model_index.json'))) {
+    throw new Error(`expected a diffusers folder at ${model.path}; run bench/make_random_sd15.py first`);
+  }
+  const engine = await Engine.open(model.path);
+  const loaded = await peer.call('load', { model: model.path, threads, attention: opt['peer-attention'] });
+  const u = engine.info.unetConfig;
+  console.log(
+    `\n== ${model.label}: ${model.path}\n` +
+      `   engine: loaded in ${engine.info.loadSeconds.toFixed(1)} s, unet ${(engine.info.unet.parameters / 1e6).toFixed(1)}M ` +
+      `params, blocks [${u.blockOutChannels}], heads [${u.attentionHeads}], cross-attention ${u.crossAttentionDim}\n` +
+      `   diffusers: loaded in ${loaded.loadSeconds.toFixed(1)} s, torch ${loaded.torch}, ${loaded.threads} threads, ` +
+      `attention processor ${loaded.attentionProcessor}`,
+  );
+  const latent = model.size / 8;
+  const cases = opt.cases.split(',');
+  try {
+    if (cases.includes('unet')) {
+      const inputs = fixedInputs(2, latent, latent, u.crossAttentionDim);
+      const unetArgs = { batch: 2, latent: [latent, latent], timestep: TIMESTEP };
+      const warmOut = join(scratch, `${model.label}-unet.f32`);
+      const engineOut = engine.diagnostics.unetForward(inputs, false).out;
+      const peerWarm = await peer.call('unet', { ...unetArgs, out: warmOut });
+      const check = compare(engineOut.data, readF32(warmOut));
+      console.log(
+        `   unet check: max |engine - diffusers| = ${check.maxDiff.toExponential(2)} (max |out| ${check.maxRef.toFixed(3)}, ` +
+          `finite ${peerWarm.finite})`,
+      );
+      const runs = Number(opt['unet-runs']);
+      const t = await interleave(
+        runs,
+        () => {
+          const began = performance.now();
+          engine.diagnostics.unetForward(inputs, false);
+          return (performance.now() - began) / 1000;
+        },
+        async () => (await peer.call('unet', unetArgs)).seconds,
+        (i, e, p) => console.log(`   unet run ${i + 1}/${runs}: engine ${fmt(e)}, diffusers ${fmt(p)}`),
+      );
+      rows.push({ name: `${model.label} unet fwd b2 ${latent}x${latent}`, runs, ...t });
+      if (opt.profile) console.log((await peer.call('profile', { ...unetArgs, rows: 20 })).table);
+    }
+    if (cases.includes('sample')) {
+      const request = { ...REQUEST, width: model.size, height: model.size };
+      const peerArgs = {
+        prompt: request.prompt,
+        negative: request.negativePrompt,
+        steps: request.steps,
+        guidance: request.guidanceScale,
+        seed: request.seed,
+        width: model.size,
+        height: model.size,
+      };
+      // Warm-up: a 2-step run on each side (text encoder, UNet, VAE decoder and the scheduler all run once).
+      await engine.sample({ ...request, steps: 2 });
+      await peer.call('sample', { ...peerArgs, steps: 2 });
+      const runs = Number((model.label === 'sd15-shape' && opt['sd15-sample-runs']) || opt['sample-runs']);
+      const imageOut = join(scratch, `${model.label}-image.f32`);
+      let engineImage;
+      const t = await interleave(
+        runs,
+        async (i) => {
+          const began = performance.now();
+          const result = await engine.sample(request);
+          if (i === 0) engineImage = result.images.data;
+          return (performance.now() - began) / 1000;
+        },
+        async (i) => (await peer.call('sample', i === 0 ? { ...peerArgs, out: imageOut } : peerArgs)).seconds,
+        (i, e, p) => console.log(`   sample run ${i + 1}/${runs}: engine ${fmt(e)}, diffusers ${fmt(p)}`),
+      );
+      const check = compare(engineImage, readF32(imageOut));
+      console.log(`   sample check: images max |diff| ${check.maxDiff.toExponential(2)}, PSNR ${check.psnr.toFixed(1)} dB`);
+      rows.push({ name: `${model.label} txt2img ${model.size}² ${request.steps} steps euler_a cfg7`, runs, ...t });
+    }
+  } finally {
+    engine.close();
+  }
+}
+
+function printTable(rows) {
+  const header = ['case', 'runs', 'engine median', 'diffusers median', 'engine/diffusers', 'verdict'];
+  const body = rows.map((r) => {
+    const e = median(r.engine);
+    const p = median(r.peer);
+    const ratio = e / p;
+    const verdict = ratio <= GOAL ? 'meets goal' : ratio <= LIMIT ? 'ok (> goal)' : 'SLOWER';
+    return [r.name, String(r.runs), fmt(e), fmt(p), ratio.toFixed(2), verdict];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const b of body) console.log(line(b));
+  console.log(`goal: engine/diffusers <= ${GOAL}, limit <= ${LIMIT}; medians of interleaved runs, warm-up excluded`);
+}
+
+const python = process.env.MAGICAPTURE_PYTHON ?? '/work/pyenv/bin/python';
+const peer = new Peer(python);
+const scratch = mkdtempSync(join(tmpdir(), 'magicapture-bench-'));
+const rows = [];
+console.log(
+  `threads: ${threads} (OMP_NUM_THREADS for both processes, torch.set_num_threads in the peer; the addon raises ` +
+    `torch's threads to hardware_concurrency = ${cpus().length} if lower)\npeer: ${python}`,
+);
+try {
+  for (const key of opt.models.split(',')) {
+    const model = MODELS[key];
+    if (!model) throw new Error(`expected models from ${Object.keys(MODELS).join(', ')}, received ${key}`);
+    await benchModel(model, peer, scratch, rows);
+  }
+} finally {
+  peer.quit();
+  rmSync(scratch, { recursive: true, force: true });
+}
+printTable(rows);

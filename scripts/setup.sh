@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what MagiCapture Studio needs on a fresh Debian/Ubuntu machine, then builds the engine and the
+# TypeScript. Safe to run again: it only installs what is missing and rebuilds incrementally.
+#   LIBTORCH=/path/to/libtorch ./scripts/setup.sh   builds the engine against another libtorch (e.g. CUDA 2.x)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=()
+[ -n "${LIBTORCH:-}" ] || dpkg -s libtorch-dev >/dev/null 2>&1 || packages+=(libtorch-dev)
+command -v cmake >/dev/null 2>&1 || packages+=(cmake)
+command -v ninja >/dev/null 2>&1 || packages+=(ninja-build)
+command -v g++ >/dev/null 2>&1 || packages+=(g++)
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "setup: installing ${packages[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}"
+fi
+
+# The Electron binary and onnxruntime's CUDA binaries are not downloaded at install time (see DESIGN.md §6).
+export ELECTRON_SKIP_BINARY_DOWNLOAD=1 ONNXRUNTIME_NODE_INSTALL=skip
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+echo "setup: building the native engine"
+npx cmake-js compile --directory native --out native/build -p "$(nproc)" >native/build.log 2>&1 || {
+  tail -50 native/build.log
+  echo "setup: the native build failed (full log: native/build.log)" >&2
+  exit 1
+}
+echo "setup: building TypeScript"
+npx tsc -p tsconfig.json
+echo "setup: done"

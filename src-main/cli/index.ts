@@ -1,0 +1,46 @@
+// The magicapture command line. Each command prints progress on stderr, results on stdout, and exits non-zero
+// with a message that says what to do when anything fails.
+import { EngineError } from '../../native/lib/errors.js';
+import { UsageError } from './args.js';
+import { INFO_USAGE, infoCommand } from './info-command.js';
+import { SAMPLE_USAGE, sampleCommand } from './sample-command.js';
+
+const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
+  sample: { usage: SAMPLE_USAGE, run: sampleCommand },
+  info: { usage: INFO_USAGE, run: infoCommand },
+};
+
+function usage(): string {
+  return `usage:\n${Object.values(COMMANDS)
+    .map((c) => `  ${c.usage}`)
+    .join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`magicapture: unknown command ${JSON.stringify(name)}\n${usage()}`);
+    return 2;
+  }
+  try {
+    await command.run(rest);
+    return 0;
+  } catch (error) {
+    if (error instanceof EngineError) {
+      process.stderr.write(`magicapture ${name}: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+      return 1;
+    }
+    const e = error as Error & { code?: string };
+    if (error instanceof UsageError || e.code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`magicapture ${name}: ${e.message}\nusage: ${command.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`magicapture ${name}: ${e.stack ?? String(error)}\n`);
+    return 1;
+  }
+}
