@@ -26,6 +26,7 @@ const { values: opt } = parseArgs({
     steps: { type: 'string', default: '20' },
     cases: { type: 'string', default: 'unet,sample' },
     'peer-attention': { type: 'string', default: 'default' },
+    'omp-wait-policy': { type: 'string', default: 'passive' },
     profile: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -34,14 +35,24 @@ if (opt.help) {
   console.log(
     'node bench/engine-vs-diffusers.mjs [--models tiny,sd15] [--sd15 DIR] [--threads N] [--unet-runs 5]\n' +
       '  [--sample-runs 3] [--sd15-sample-runs N] [--steps 20] [--cases unet,sample]\n' +
-      '  [--peer-attention default|classic] [--profile]',
+      '  [--peer-attention default|classic] [--omp-wait-policy passive|active|default] [--profile]',
   );
   process.exit(0);
 }
 
 const threads = Number(opt.threads);
-// libgomp reads OMP_NUM_THREADS when the addon is loaded, which happens on the first Engine.open below.
-process.env.OMP_NUM_THREADS = String(threads);
+// Both processes get the same OpenMP environment. libgomp reads it once, when it is loaded, so this process
+// re-executes itself with it rather than trusting that nothing has loaded libgomp yet. PASSIVE by default: on a
+// shared machine, spinning OpenMP workers turn every descheduled thread into a long stall (see README).
+const ompEnv = { OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+if (opt['omp-wait-policy'] !== 'default') ompEnv.OMP_WAIT_POLICY = opt['omp-wait-policy'].toUpperCase();
+if (Object.entries(ompEnv).some(([k, v]) => process.env[k] !== v) || (!ompEnv.OMP_WAIT_POLICY && process.env.OMP_WAIT_POLICY)) {
+  const env = { ...process.env, ...ompEnv };
+  if (!ompEnv.OMP_WAIT_POLICY) delete env.OMP_WAIT_POLICY;
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { env, stdio: 'inherit' });
+  child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
+  await new Promise(() => {});
+}
 const facade = join(repo, 'dist', 'native', 'lib', 'engine.js');
 if (!existsSync(facade)) {
   console.error(`expected the compiled facade at ${facade}; run \`npx tsc -p tsconfig.json\` first`);
@@ -67,7 +78,7 @@ const TIMESTEP = 500;
 class Peer {
   constructor(python) {
     this.child = spawn(python, [join(repo, 'bench', 'diffusers_peer.py')], {
-      env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) },
+      env: process.env,
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.pending = new Map();
@@ -97,6 +108,15 @@ class Peer {
     this.child.stdin.write(JSON.stringify({ id: 0, cmd: 'quit' }) + '\n');
     this.child.stdin.end();
   }
+}
+
+/** The BLAS library this process mapped (libtorch's Linear and bmm go through it; convolutions use oneDNN). */
+function mappedBlas() {
+  const maps = existsSync('/proc/self/maps') ? readFileSync('/proc/self/maps', 'utf8') : '';
+  const libs = [...new Set(maps.split('\n').map((l) => l.split(/\s+/)[5] ?? '').filter((p) => /blas|mkl_/i.test(p)))];
+  if (libs.length === 0) return 'unknown (no BLAS library mapped)';
+  const reference = libs.some((p) => /\/blas\/libblas\.so/.test(p)) && !libs.some((p) => /openblas|blis|mkl/i.test(p));
+  return libs.join(', ') + (reference ? ' -- the netlib REFERENCE BLAS: Linear/bmm run unoptimised, see bench/README.md' : '');
 }
 
 /** The same formula as fixed_inputs() in the peer. */
@@ -157,12 +177,14 @@ async function benchModel(model, peer, scratch, rows) {
   const engine = await Engine.open(model.path);
   const loaded = await peer.call('load', { model: model.path, threads, attention: opt['peer-attention'] });
   const u = engine.info.unetConfig;
+  blasLine ??= `engine BLAS: ${mappedBlas()}`;
+  console.log(blasLine);
   console.log(
     `\n== ${model.label}: ${model.path}\n` +
       `   engine: loaded in ${engine.info.loadSeconds.toFixed(1)} s, unet ${(engine.info.unet.parameters / 1e6).toFixed(1)}M ` +
       `params, blocks [${u.blockOutChannels}], heads [${u.attentionHeads}], cross-attention ${u.crossAttentionDim}\n` +
       `   diffusers: loaded in ${loaded.loadSeconds.toFixed(1)} s, torch ${loaded.torch}, ${loaded.threads} threads, ` +
-      `attention processor ${loaded.attentionProcessor}`,
+      `attention processor ${loaded.attentionProcessor}, ${/BLAS_INFO=\w+/.exec(loaded.config)?.[0] ?? 'BLAS_INFO=?'}`,
   );
   const latent = model.size / 8;
   const cases = opt.cases.split(',');
@@ -249,9 +271,11 @@ const python = process.env.MAGICAPTURE_PYTHON ?? '/work/pyenv/bin/python';
 const peer = new Peer(python);
 const scratch = mkdtempSync(join(tmpdir(), 'magicapture-bench-'));
 const rows = [];
+let blasLine;
 console.log(
   `threads: ${threads} (OMP_NUM_THREADS for both processes, torch.set_num_threads in the peer; the addon raises ` +
-    `torch's threads to hardware_concurrency = ${cpus().length} if lower)\npeer: ${python}`,
+    `torch's threads to hardware_concurrency = ${cpus().length} if lower), OMP_WAIT_POLICY=` +
+    `${process.env.OMP_WAIT_POLICY ?? '(unset)'}\npeer: ${python}`,
 );
 try {
   for (const key of opt.models.split(',')) {

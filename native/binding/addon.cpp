@@ -15,6 +15,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mc::binding::RegisterIo(env, exports);
   mc::binding::RegisterSchedulers(env, exports);
   mc::binding::RegisterEngine(env, exports);
+  mc::binding::RegisterArcface(env, exports);
+  mc::binding::RegisterLora(env, exports);
+  mc::binding::RegisterTraining(env, exports);
   exports.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
   return exports;
 }

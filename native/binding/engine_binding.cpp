@@ -6,6 +6,7 @@
 
 #include "background_job.h"
 #include "convert.h"
+#include "engine_handle.h"
 #include "core/random.h"
 #include "magicapture/engine.h"
 #include "register.h"
@@ -170,6 +171,7 @@ class EngineHandle : public Napi::ObjectWrap<EngineHandle> {
   explicit EngineHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineHandle>(info) {}
 
   void Attach(std::shared_ptr<Engine> engine) { engine_ = std::move(engine); }
+  std::shared_ptr<Engine> engine() const { return engine_; }
 
  private:
   std::shared_ptr<Engine> require_open(Napi::Env env) {
@@ -323,6 +325,14 @@ Napi::Value OpenEngine(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+std::shared_ptr<Engine> EngineOf(Napi::Env env, Napi::Value handle) {
+  expect(handle.IsObject() && handle.As<Napi::Object>().InstanceOf(EngineHandle::constructor->Value()),
+         "expected an engine handle from openEngine");
+  auto engine = EngineHandle::Unwrap(handle.As<Napi::Object>())->engine();
+  expect(engine != nullptr, "this engine was closed");
+  return engine;
+}
 
 void RegisterEngine(Napi::Env env, Napi::Object exports) {
   EngineHandle::constructor = new Napi::FunctionReference(Napi::Persistent(EngineHandle::Define(env)));

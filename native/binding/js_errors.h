@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include <c10/util/Exception.h>
+
 #include "core/error.h"
 
 namespace mc::binding {

@@ -6,4 +6,7 @@ namespace mc::binding {
 void RegisterIo(Napi::Env env, Napi::Object exports);          // io_binding.cpp: safetensors + checkpoints
 void RegisterSchedulers(Napi::Env env, Napi::Object exports);  // scheduler_binding.cpp: sampler plans
 void RegisterEngine(Napi::Env env, Napi::Object exports);      // engine_binding.cpp: open, sample, cancel
+void RegisterArcface(Napi::Env env, Napi::Object exports);     // arcface_binding.cpp: face-recognition networks
+void RegisterLora(Napi::Env env, Napi::Object exports);        // lora_binding.cpp: adapters, export formats
+void RegisterTraining(Napi::Env env, Napi::Object exports);    // training_binding.cpp: MagiCapture runs, loss maths
 }  // namespace mc::binding

@@ -196,6 +196,11 @@ export class Engine {
     this.handle = undefined;
   }
 
+  /** The native handle, for the other facade modules of native/lib (training, adapters); not for callers. */
+  get nativeHandle(): NativeEngineHandle {
+    return this.requireOpen();
+  }
+
   private requireOpen(): NativeEngineHandle {
     if (!this.handle) throw new EngineError('E_BAD_ARGUMENT', 'this engine was closed', 'Open the model again.');
     return this.handle;

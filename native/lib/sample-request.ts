@@ -168,7 +168,12 @@ export function validateSampleRequest(request: unknown): ValidSampleRequest {
   };
   if (r.initImage !== undefined) {
     valid.initImage = validateImage(r.initImage, prompts.length, width, height);
-    if (valid.strength === 0) throw badArgument('expected strength above 0 for img2img, received 0');
+    if (Math.floor(valid.steps * valid.strength) < 1) {
+      throw badArgument(
+        `expected a strength that leaves at least one of ${valid.steps} steps to denoise, received ${valid.strength}`,
+        'Raise the strength or the number of steps.',
+      );
+    }
   }
   if (r.attention !== undefined) valid.attention = validateAttention(r.attention);
   return valid;

@@ -105,6 +105,10 @@ SampleResult Engine::sample(const SampleRequest& request, const ProgressFn& prog
   torch::Tensor latents;
   if (request.init_image.has_value()) {
     start = sched::img2img_start_index(request.steps, request.strength) * scheduler->order();
+    require(start < static_cast<int>(timesteps.size()), codes::kBadArgument,
+            "expected a strength that leaves at least one of " + std::to_string(request.steps) +
+                " steps to denoise, received " + std::to_string(request.strength),
+            "Raise the strength or the number of steps.");
     scheduler->set_begin_index(start);
     auto image = (request.init_image->to(options) * 2.0 - 1.0);  // [I, 3, H, W] in [-1, 1]
     auto init = vae->encode(image).sample(generator) * scaling;  // [I, 4, h, w]

@@ -37,16 +37,12 @@ NoiseSchedule NoiseSchedule::sd15() {
 
 namespace detail {
 
-// ((1 - alphas_cumprod) / alphas_cumprod) ** 0.5 elementwise in float32. torch's float32 sqrt is not correctly
-// rounded in every build (MKL's vsSqrt in pip wheels, Sleef in others) and differs by one ulp here and there;
-// this one is, so it is the same under every libtorch and within one ulp of any diffusers install.
+// Same torch ops as diffusers on the whole [T] tensor. torch's vectorised float32 sqrt is not correctly rounded in
+// every build (pip/CUDA builds use MKL's vsSqrt), so this follows the libtorch at hand: bit-exact with diffusers on
+// the same build, within one ulp elsewhere (Debian's 1.13 rounds correctly).
 torch::Tensor train_sigmas(const NoiseSchedule& schedule) {
-  torch::Tensor ac = schedule.alphas_cumprod.contiguous();
-  torch::Tensor sigmas = torch::empty_like(ac);  // [T] float32
-  const float* a = ac.data_ptr<float>();
-  float* s = sigmas.data_ptr<float>();
-  for (int64_t i = 0; i < ac.numel(); ++i) s[i] = std::sqrt((1.0f - a[i]) / a[i]);
-  return sigmas;
+  const torch::Tensor& ac = schedule.alphas_cumprod;
+  return (torch::rsub(ac, 1.0) / ac).pow(0.5);  // [T] float32
 }
 
 }  // namespace detail

@@ -22,10 +22,10 @@ void ClipTextConfig::validate() const {
 
 ClipAttentionImpl::ClipAttentionImpl(int64_t hidden, int64_t heads)
     : heads_(heads), scale_(1.0 / std::sqrt(static_cast<double>(hidden / heads))) {
-  q_proj = register_module("q_proj", linear(hidden, hidden));
-  k_proj = register_module("k_proj", linear(hidden, hidden));
-  v_proj = register_module("v_proj", linear(hidden, hidden));
-  out_proj = register_module("out_proj", linear(hidden, hidden));
+  q_proj = register_module("q_proj", lora::LoraLinear(hidden, hidden, true));
+  k_proj = register_module("k_proj", lora::LoraLinear(hidden, hidden, true));
+  v_proj = register_module("v_proj", lora::LoraLinear(hidden, hidden, true));
+  out_proj = register_module("out_proj", lora::LoraLinear(hidden, hidden, true));
 }
 
 torch::Tensor ClipAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& causal_mask) {
@@ -66,11 +66,6 @@ ClipTextEmbeddingsImpl::ClipTextEmbeddingsImpl(const ClipTextConfig& c) {
       register_module("position_embedding", torch::nn::Embedding(c.max_position_embeddings, c.hidden_size));
 }
 
-torch::Tensor ClipTextEmbeddingsImpl::forward(const torch::Tensor& input_ids) {
-  auto positions = torch::arange(input_ids.size(1), input_ids.options().dtype(torch::kLong));
-  return token_embedding->forward(input_ids) + position_embedding->forward(positions).unsqueeze(0);
-}
-
 ClipEncoderImpl::ClipEncoderImpl(const ClipTextConfig& c) {
   layers = register_module("layers", torch::nn::ModuleList());
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(ClipEncoderLayer(c));
@@ -83,8 +78,13 @@ ClipTextTransformerImpl::ClipTextTransformerImpl(const ClipTextConfig& c) {
 }
 
 torch::Tensor ClipTextTransformerImpl::forward(const torch::Tensor& input_ids) {
-  auto h = embeddings->forward(input_ids);  // [B, T, hidden]
-  const int64_t t = input_ids.size(1);
+  return forward_token_embeddings(embeddings->token_embedding->forward(input_ids));
+}
+
+torch::Tensor ClipTextTransformerImpl::forward_token_embeddings(const torch::Tensor& token_embeddings) {
+  const int64_t t = token_embeddings.size(1);
+  auto positions = torch::arange(t, torch::TensorOptions().dtype(torch::kLong).device(token_embeddings.device()));
+  auto h = token_embeddings + embeddings->position_embedding->forward(positions).unsqueeze(0);  // [B, T, hidden]
   // Causal mask: position i attends to positions <= i; above the diagonal the dtype's lowest value, as
   // transformers uses torch.finfo(dtype).min.
   const double lowest = h.scalar_type() == torch::kHalf       ? -65504.0

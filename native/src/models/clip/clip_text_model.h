@@ -3,6 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "lora/lora_linear.h"
 #include "models/clip/clip_config.h"
 
 namespace mc::models {
@@ -11,7 +12,7 @@ class ClipAttentionImpl : public torch::nn::Module {
  public:
   ClipAttentionImpl(int64_t hidden, int64_t heads);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& causal_mask);
-  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
+  lora::LoraLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
 
  private:
   int64_t heads_;
@@ -43,7 +44,6 @@ TORCH_MODULE(ClipEncoderLayer);
 class ClipTextEmbeddingsImpl : public torch::nn::Module {
  public:
   explicit ClipTextEmbeddingsImpl(const ClipTextConfig& config);
-  torch::Tensor forward(const torch::Tensor& input_ids);
   torch::nn::Embedding token_embedding{nullptr}, position_embedding{nullptr};
 };
 TORCH_MODULE(ClipTextEmbeddings);
@@ -59,6 +59,8 @@ class ClipTextTransformerImpl : public torch::nn::Module {
  public:
   explicit ClipTextTransformerImpl(const ClipTextConfig& config);
   torch::Tensor forward(const torch::Tensor& input_ids);  // [B, T] int64 -> last_hidden_state [B, T, hidden]
+  // Same, from token embeddings [B, T, hidden] that the caller looked up (training adds trainable rows).
+  torch::Tensor forward_token_embeddings(const torch::Tensor& token_embeddings);
   ClipTextEmbeddings embeddings{nullptr};
   ClipEncoder encoder{nullptr};
   torch::nn::LayerNorm final_layer_norm{nullptr};

@@ -29,10 +29,10 @@ AttentionImpl::AttentionImpl(const AttentionOptions& options)
     group_norm = register_module("group_norm", mc::models::group_norm(options.norm_num_groups, options.query_dim,
                                                                        options.norm_eps));
   }
-  to_q = register_module("to_q", linear(options.query_dim, inner, options.qkv_bias));
-  to_k = register_module("to_k", linear(context_dim, inner, options.qkv_bias));
-  to_v = register_module("to_v", linear(context_dim, inner, options.qkv_bias));
-  to_out = register_module("to_out", torch::nn::ModuleList(linear(inner, options.query_dim, true)));
+  to_q = register_module("to_q", lora::LoraLinear(options.query_dim, inner, options.qkv_bias));
+  to_k = register_module("to_k", lora::LoraLinear(context_dim, inner, options.qkv_bias));
+  to_v = register_module("to_v", lora::LoraLinear(context_dim, inner, options.qkv_bias));
+  to_out = register_module("to_out", torch::nn::ModuleList(lora::LoraLinear(inner, options.query_dim, true)));
 }
 
 torch::Tensor AttentionImpl::attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
@@ -83,7 +83,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& hidden, const std::opt
   auto v = split_heads(to_v->forward(ctx), options_.heads);
   const bool capture = store_ != nullptr && is_cross_attention() && store_->wants(name_, q.size(2));
   auto out = merge_heads(attend(q, k, v, capture, grid_hw));
-  out = to_out[0]->as<torch::nn::Linear>()->forward(out);
+  out = to_out[0]->as<lora::LoraLinearImpl>()->forward(out);
 
   if (spatial) out = out.transpose(1, 2).reshape({out.size(0), channels, height, width});  // [B, C, H, W]
   if (options_.residual_connection) out = out + hidden;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "lora/lora_linear.h"
 #include "models/common/attention_store.h"
 
 namespace mc::models {
@@ -39,8 +40,8 @@ class AttentionImpl : public torch::nn::Module {
   bool is_cross_attention() const { return options_.cross_attention_dim > 0; }
 
   torch::nn::GroupNorm group_norm{nullptr};
-  torch::nn::Linear to_q{nullptr}, to_k{nullptr}, to_v{nullptr};
-  torch::nn::ModuleList to_out;  // [0] Linear (diffusers keeps a Dropout at [1]; it has no weights)
+  lora::LoraLinear to_q{nullptr}, to_k{nullptr}, to_v{nullptr};
+  torch::nn::ModuleList to_out;  // [0] LoraLinear (diffusers keeps a Dropout at [1]; it has no weights)
 
  private:
   torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, bool capture,

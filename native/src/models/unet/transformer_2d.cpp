@@ -4,7 +4,9 @@
 
 namespace mc::models {
 
-GEGLUImpl::GEGLUImpl(int64_t dim_in, int64_t dim_out) { proj = register_module("proj", linear(dim_in, dim_out * 2)); }
+GEGLUImpl::GEGLUImpl(int64_t dim_in, int64_t dim_out) {
+  proj = register_module("proj", lora::LoraLinear(dim_in, dim_out * 2, true));
+}
 
 torch::Tensor GEGLUImpl::forward(const torch::Tensor& x) {
   auto parts = proj->forward(x).chunk(2, -1);  // hidden, gate: [B, N, dim_out] each

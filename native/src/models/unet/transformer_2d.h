@@ -11,7 +11,7 @@ class GEGLUImpl : public torch::nn::Module {
  public:
   GEGLUImpl(int64_t dim_in, int64_t dim_out);
   torch::Tensor forward(const torch::Tensor& x);
-  torch::nn::Linear proj{nullptr};
+  lora::LoraLinear proj{nullptr};
 };
 TORCH_MODULE(GEGLU);
 

@@ -1,0 +1,105 @@
+// A MagiCapture run (METHOD.md §1-5): phase 1 textual inversion of an identity and a style token, phase 2
+// LoRA on the UNet and text encoder plus continued inversion, with the masked, composed-prompt, identity and
+// attention-refocusing losses. Deterministic for a seed on the CPU and resumable exactly from a checkpoint.
+#pragma once
+#include <torch/torch.h>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lora/lora_linear.h"
+#include "magicapture/engine.h"
+#include "training/adamw.h"
+#include "training/dataset.h"
+#include "training/train_config.h"
+
+namespace mc::training {
+
+struct TrainInputs {
+  std::vector<TrainImage> sources;     // the client's selfies (identity)
+  std::vector<TrainImage> references;  // style references; their non-face region is what the style teaches
+  // Token ids (one full row each, e.g. 77) of the prompt templates, with the placeholder ids already in them.
+  std::vector<std::vector<int64_t>> instance_prompts, style_prompts, composed_prompts;
+  int64_t identity_token = -1;     // id of <sks>: the text encoder's vocabulary size
+  int64_t style_token = -1;        // id of <style1>: vocabulary size + 1
+  int64_t initializer_token = -1;  // "person": <sks> starts as a copy of its embedding
+};
+
+// Maps aligned faces [B, 3, 112, 112] in [-1, 1] to embeddings [B, E], differentiably (ArcFace).
+using FaceEmbedFn = std::function<torch::Tensor(const torch::Tensor&)>;
+
+struct TrainProgress {
+  int phase = 1;
+  int step = 0;  // steps done, both phases together
+  int total = 0;
+  std::string task;
+  std::map<std::string, double> losses;  // total, mask, id, attn (those computed this step)
+  double lr_embedding = 0, lr_unet = 0, lr_text = 0;
+  double elapsed_seconds = 0;
+};
+
+using TrainProgressFn = std::function<void(const TrainProgress&)>;
+
+class Trainer {
+ public:
+  Trainer(std::shared_ptr<Engine> engine, TrainInputs inputs, TrainConfig config, FaceEmbedFn embed = {});
+  ~Trainer();
+
+  // Trains from the current step to the end. Throws E_CANCELLED when `cancel` is set (the state stays valid:
+  // save a checkpoint and resume later). Writes `checkpoint_path` every config.checkpoint_every steps.
+  void run(const TrainProgressFn& progress, const std::atomic<bool>* cancel, const std::string& checkpoint_path);
+
+  void save_checkpoint(const std::string& path) const;
+  void load_checkpoint(const std::string& path);
+
+  int step() const { return step_; }
+  int total_steps() const { return config_.steps_ti + config_.steps_lora; }
+  // The learned embeddings of <identity>, <style>: [2, hidden].
+  torch::Tensor token_rows() const;
+  // Adapters by module path ("unet." or "text_encoder." prefixed), present once phase 2 started.
+  const std::vector<std::pair<std::string, std::shared_ptr<lora::LoraAdapter>>>& adapters() const { return adapters_; }
+  const std::map<std::string, double>& last_losses() const { return last_losses_; }
+  const TrainConfig& config() const { return config_; }
+
+  // One training step on `item` with explicit noise and timesteps: the unit the tests check against a reference.
+  std::map<std::string, torch::Tensor> step_losses(int item_index, const torch::Tensor& noise, int64_t t, int64_t t_id);
+
+ private:
+  struct Cached;
+  void prepare_phase(int phase);
+  void ensure_adapters();
+  void build_optimizer(int phase);
+  Cached prepare_item(const Item& item, at::Generator& generator) const;
+  torch::Tensor encode(const std::vector<int64_t>& ids);
+  std::map<std::string, torch::Tensor> losses_for(const Cached& c, const torch::Tensor& noise, int64_t t,
+                                                  int64_t t_id, int phase, double progress);
+  double lr_factor(int phase_step, int phase_steps) const;
+  void after_update(int phase, double lr_embedding);
+
+  std::shared_ptr<Engine> engine_;
+  TrainInputs inputs_;
+  TrainConfig config_;
+  FaceEmbedFn embed_;
+
+  torch::Tensor base_rows_;    // the text encoder's own token embeddings [V, D] (never changed)
+  torch::Tensor token_rows_;   // trainable [2, D]
+  torch::Tensor embedding_all_;  // official B4 mode: a trainable copy of the whole table [V + 2, D]
+  std::vector<std::pair<std::string, std::shared_ptr<lora::LoraAdapter>>> adapters_;
+  std::vector<torch::Tensor> source_embeddings_;  // ArcFace embeddings of the sources (identity targets)
+
+  std::vector<Item> items_;
+  std::vector<std::shared_ptr<Cached>> cache_;
+  int prepared_phase_ = 0;
+  std::unique_ptr<AdamW> optimizer_;
+  at::Generator train_generator_;
+  std::vector<int64_t> order_;
+  size_t order_pos_ = 0;
+  int step_ = 0;
+  std::map<std::string, double> last_losses_;
+};
+
+}  // namespace mc::training
