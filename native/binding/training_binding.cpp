@@ -8,6 +8,7 @@
 #include "convert.h"
 #include "engine_handle.h"
 #include "io/safetensors.h"
+#include "lora/formats.h"
 #include "register.h"
 #include "training/face_warp.h"
 #include "training/losses.h"
@@ -99,7 +100,9 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
     auto config = train_config(o.Get("config"));
     const std::string checkpoint = get_string(o, "checkpointPath", "");
     const bool resume = get_bool(o, "resume", false);
-    const std::string output = get_string(o, "outputPath", "");
+    const std::string output = get_string(o, "outputDir", "");
+    const std::string identity_name = get_string(o, "identityName", "<sks>");
+    const std::string style_name = get_string(o, "styleName", "<style1>");
     const double job_id = info.Length() >= 4 && info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : -1;
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     {
@@ -108,7 +111,7 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
     }
     return BackgroundJob<RunSummary>::Start(
         env, info.Length() >= 3 ? info[2] : env.Undefined(),
-        [engine, inputs, config, checkpoint, resume, output, cancel, job_id](BackgroundJob<RunSummary>& job) {
+        [engine, inputs, config, checkpoint, resume, output, identity_name, style_name, cancel, job_id](BackgroundJob<RunSummary>& job) {
           struct Unregister {
             double id;
             ~Unregister() {
@@ -139,12 +142,15 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
               cancel.get(), checkpoint);
           if (!checkpoint.empty()) trainer.save_checkpoint(checkpoint);
           if (!output.empty()) {
-            std::vector<std::pair<std::string, torch::Tensor>> tensors{{"token_rows", trainer.token_rows()}};
-            for (const auto& [name, adapter] : trainer.adapters()) {
-              tensors.emplace_back(name + ".lora_down", adapter->down.detach().cpu());
-              tensors.emplace_back(name + ".lora_up", adapter->up.detach().cpu());
-            }
-            io::write_safetensors(output, tensors, {{"format", "magicapture.run.v1"}});
+            // The learned tokens become rows of the engine's table, then every format is written from the
+            // adapters still attached: the official layout, kohya/A1111 LoRA, and one A1111 embedding per token.
+            auto rows = trainer.token_rows();
+            engine->set_token_embeddings({{{identity_name, rows[0].cpu()}, inputs->identity_token},
+                                          {{style_name, rows[1].cpu()}, inputs->style_token}});
+            engine->save_adapters(output + "/magicapture_lora.safetensors", lora::Format::MagiCapture);
+            engine->save_adapters(output + "/lora_kohya.safetensors", lora::Format::Kohya);
+            engine->save_adapters(output + "/identity_embedding.safetensors", lora::Format::Embedding, identity_name);
+            engine->save_adapters(output + "/style_embedding.safetensors", lora::Format::Embedding, style_name);
           }
           RunSummary summary;
           summary.steps = trainer.step();

@@ -2,6 +2,7 @@
 // sample() tokenises, validates and runs one sampling job off the JS thread with progress and cancellation.
 import { addon, type NativeEngineHandle, type NativeSampleResult, type NativeTensor } from './addon.js';
 import { badArgument, describe, EngineError, fromNative } from './errors.js';
+import * as lora from './lora.js';
 import { bundledTokenizerDir } from './paths.js';
 import { type SampleRequest, validateSampleRequest, type ValidSampleRequest } from './sample-request.js';
 import { ClipTokenizer } from './tokenizer/index.js';
@@ -190,6 +191,43 @@ export class Engine {
       vaeDecode: guard(handle.vaeDecode),
     };
   }
+
+  // ---- LoRA adapters and placeholder tokens (native/lib/lora.ts) ----
+
+  /**
+   * Loads a MagiCapture or kohya LoRA (replacing the current adapters) or a textual-inversion embedding, and adds
+   * its placeholder tokens ("<sks>", "<style1>") to the tokenizer so that sample() prompts can use them.
+   * Scales default to MagiCapture's inference values, 0.6 (UNet) and 0.9 (text encoder).
+   */
+  loadLora(path: string, options: lora.LoadLoraOptions = {}): Promise<lora.LoraStatus> {
+    return lora.loadLora(this.requireOpen(), this.tokenizer, path, options);
+  }
+
+  setLoraScales(unetScale: number, textScale: number): Promise<lora.LoraStatus> {
+    return lora.setLoraScales(this.requireOpen(), unetScale, textScale);
+  }
+
+  /** Detaches the adapters and restores the token embeddings as opened. */
+  clearLora(): Promise<lora.LoraStatus> {
+    return lora.clearLora(this.requireOpen());
+  }
+
+  /** Exports the attached adapters: "magicapture" (with the embeddings), "kohya" (A1111) or "embedding" (one token). */
+  saveLora(path: string, format: lora.LoraFormat = 'magicapture', options: lora.SaveLoraOptions = {}): Promise<void> {
+    return lora.saveLora(this.requireOpen(), path, format, options);
+  }
+
+  loraStatus(): Promise<lora.LoraStatus> {
+    return lora.loraStatus(this.requireOpen());
+  }
+
+  /** Adapter targets in the official order, and fresh trainable adapters (tests and benchmarks, not the UI). */
+  get loraDiagnostics(): { targets: () => ReturnType<typeof lora.loraTargets>; inject: (o?: lora.InjectLoraOptions) => Promise<lora.LoraStatus> } {
+    const handle = this.requireOpen();
+    return { targets: () => lora.loraTargets(handle), inject: (o = {}) => lora.injectLora(handle, o) };
+  }
+
+  // ---- end of the LoRA block ----
 
   close(): void {
     this.handle?.close();

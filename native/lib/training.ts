@@ -67,8 +67,11 @@ export interface TrainOptions {
   config?: TrainConfigInput;
   /** Written every config.checkpointEvery steps, on cancel and at the end. */
   checkpointPath?: string;
-  /** Learned token rows and adapters. */
-  outputPath?: string;
+  /**
+   * Folder for the results: magicapture_lora.safetensors (official layout with both embeddings),
+   * lora_kohya.safetensors (kohya/A1111), identity_embedding / style_embedding.safetensors (A1111 embeddings).
+   */
+  outputDir?: string;
   resume?: boolean;
   onStep?: (progress: TrainProgress) => void;
   signal?: AbortSignal;
@@ -144,7 +147,9 @@ export async function train(
         initializerToken: initializer[1],
         config: options.config ?? {},
         checkpointPath: options.checkpointPath ?? '',
-        outputPath: options.outputPath ?? '',
+        outputDir: options.outputDir ?? '',
+        identityName: identity,
+        styleName: style,
         resume: options.resume ?? false,
       },
       onStep

@@ -14,7 +14,8 @@ import { formatSeconds, ProgressBar } from './progress-bar.js';
 export const SAMPLE_USAGE = `magicapture sample --model PATH --prompt "..." --out out.png
   [--negative "..."] [--sampler euler_a|euler|ddim|dpmpp_2m_karras] [--steps 30] [--cfg 7]
   [--seed N] [--width 512 --height 512] [--images 1] [--init image.png --strength 0.75]
-  [--device cpu|cuda:N] [--dtype fp32|fp16|bf16] [--tokenizer DIR]`;
+  [--device cpu|cuda:N] [--dtype fp32|fp16|bf16] [--tokenizer DIR]
+  [--lora lora.safetensors [--lora-unet-scale 0.6] [--lora-text-scale 0.9]]`;
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -32,6 +33,9 @@ const OPTIONS = {
   device: { type: 'string' },
   dtype: { type: 'string' },
   tokenizer: { type: 'string' },
+  lora: { type: 'string' },
+  'lora-unet-scale': { type: 'string' },
+  'lora-text-scale': { type: 'string' },
   out: { type: 'string' },
 } as const;
 
@@ -97,6 +101,11 @@ export async function sampleCommand(argv: string[]): Promise<void> {
     ...(strength === undefined ? {} : { strength }),
   };
   validateSampleRequest(request); // fail on a bad value before spending seconds loading the model
+  const loraUnetScale = optionalNumber(values, 'lora-unet-scale');
+  const loraTextScale = optionalNumber(values, 'lora-text-scale');
+  if (!values.lora && (loraUnetScale !== undefined || loraTextScale !== undefined)) {
+    throw new UsageError('expected --lora PATH with --lora-unet-scale / --lora-text-scale');
+  }
   if (values.init) request.initImage = await loadInitImage(values.init, width, height);
 
   const opened = Date.now();
@@ -107,6 +116,17 @@ export async function sampleCommand(argv: string[]): Promise<void> {
   });
   process.stderr.write(`Loaded ${engine.info.layout} checkpoint in ${formatSeconds((Date.now() - opened) / 1000)}\n`);
   try {
+    if (values.lora) {
+      const lora = await engine.loadLora(values.lora, {
+        ...(loraUnetScale === undefined ? {} : { unetScale: loraUnetScale }),
+        ...(loraTextScale === undefined ? {} : { textScale: loraTextScale }),
+      });
+      const tokens = lora.tokens.map((t) => t.token).join(', ');
+      process.stderr.write(
+        `Loaded ${lora.format} LoRA: ${lora.unetAdapters} UNet + ${lora.textAdapters} text adapters at ` +
+          `${lora.unetScale} / ${lora.textScale}${tokens ? `, tokens ${tokens}` : ''}\n`,
+      );
+    }
     const bar = new ProgressBar('sampling');
     const result = await engine.sample(request, { onStep: (p) => bar.update(p.step, p.total, p.etaSeconds) });
     const paths = outputPaths(out, result.images.shape[0] as number);

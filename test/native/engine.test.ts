@@ -5,7 +5,7 @@ import { addon } from '../../native/lib/addon.js';
 import { Engine } from '../../native/lib/engine.js';
 import type { EngineError } from '../../native/lib/errors.js';
 import type { SampleRequest } from '../../native/lib/sample-request.js';
-import { goldenTensor, maxAbsDiff, psnr, tinyDiffusers, tinyLdm, tinyTokenizer } from '../helpers/golden.js';
+import { goldenTensor, maxAbs, maxAbsDiff, psnr, tinyDiffusers, tinyLdm, tinyTokenizer } from '../helpers/golden.js';
 
 const base: SampleRequest = { prompt: 'a photo of a cat', width: 64, height: 64, steps: 4, seed: 1, sampler: 'euler' };
 
@@ -147,15 +147,22 @@ describe('opening checkpoints', () => {
     }
   });
 
-  it('runs in bf16 on the CPU, close to fp32', async () => {
+  it('runs in bf16 on the CPU, its UNet close to fp32', async () => {
     const engine = await Engine.open(tinyDiffusers, { dtype: 'bf16' });
     expect(engine.info.dtype).toBe('bf16');
+    const inputs = {
+      sample: goldenTensor('models.safetensors', 'unet.sample'),
+      timestep: goldenTensor('models.safetensors', 'unet.timestep'),
+      context: goldenTensor('models.safetensors', 'unet.encoder_hidden_states'),
+    };
+    const bf16 = engine.diagnostics.unetForward(inputs, false).out;
+    const fp32 = goldenTensor('models.safetensors', 'unet.out');
+    // bf16 keeps 8 bits of mantissa: about 1% of the output's range.
+    expect(maxAbsDiff(bf16.data, fp32.data)).toBeLessThan(0.05 * maxAbs(fp32.data));
+    // Sampling draws its noise in bf16 as diffusers does, so images differ from fp32's; they must be valid.
     const result = await engine.sample({ ...base, guidanceScale: 1 });
-    const fp32 = await Engine.open(tinyDiffusers);
-    const reference = await fp32.sample({ ...base, guidanceScale: 1 });
-    expect(psnr(result.images.data, reference.images.data)).toBeGreaterThan(15);
+    expect(result.images.data.every((v) => Number.isFinite(v) && v >= 0 && v <= 1)).toBe(true);
     engine.close();
-    fp32.close();
   });
 
   it('refuses fp16 on the CPU and CUDA when there is no GPU, with hints', async () => {

@@ -1,5 +1,5 @@
 // A whole two-phase MagiCapture run on the tiny model, on the CPU: losses, determinism, exact resume, cancel.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,7 +52,7 @@ describe('MagiCapture training on the tiny model', () => {
       initializerToken,
       config: quick,
       onStep: (p) => steps.push(p),
-      outputPath: join(dir, 'run.safetensors'),
+      outputDir: dir,
     });
     expect(summary.steps).toBe(8);
     expect(steps.map((s) => s.phase)).toEqual([1, 1, 1, 1, 2, 2, 2, 2]);
@@ -69,6 +69,16 @@ describe('MagiCapture training on the tiny model', () => {
     expect(phase2.some((s) => (s.losses['attn'] ?? 0) > 0)).toBe(true);
     // The whole SD1.x target set: 9 per transformer block in the UNet, 4 per CLIP layer.
     expect(summary.adapters).toBe(9 * 16 + 4 * 3);
+    // The outputs load back into a fresh engine and their tokens work in prompts.
+    for (const file of ['magicapture_lora.safetensors', 'lora_kohya.safetensors', 'identity_embedding.safetensors']) {
+      expect(existsSync(join(dir, file))).toBe(true);
+    }
+    const fresh = await Engine.open(tinyDiffusers);
+    const status = await fresh.loadLora(join(dir, 'magicapture_lora.safetensors'), { unetScale: 0.6, textScale: 0.9 });
+    expect(status.tokens.map((t) => t.token)).toEqual(['<sks>', '<style1>']);
+    const image = await fresh.sample({ prompt: 'a photo of a <sks> person in the style of <style1>', width: 64, height: 64, steps: 2 });
+    expect(image.images.shape).toEqual([1, 3, 64, 64]);
+    fresh.close();
   });
 
   it('is deterministic for a seed, and resuming from a checkpoint equals training straight through', async () => {

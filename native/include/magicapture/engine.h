@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "lora/engine_adapters.h"
 #include "models/clip/clip_text_model.h"
 #include "models/common/attention_store.h"
 #include "models/unet/unet_2d_condition.h"
@@ -94,7 +95,28 @@ class Engine {
   models::AutoencoderKL vae{nullptr};
   models::ClipTextModel text_encoder{nullptr};
 
+  // ---- LoRA adapters and placeholder-token embeddings (src/pipelines/engine_lora.cpp; see src/lora/) ----
+  // Each waits for a running sample() to finish. load_adapters reads and validates the whole file first, so a bad
+  // file changes nothing. A LoRA file (magicapture, kohya) replaces the adapters already attached; every file's
+  // token embeddings are written at the ids in options.token_ids (decided by the facade's tokenizer).
+  lora::AdapterStatus load_adapters(const std::string& path, const lora::LoadOptions& options);
+  lora::AdapterStatus set_adapter_scales(double unet_scale, double text_scale);
+  // Detaches every adapter and restores the token-embedding matrix as opened.
+  lora::AdapterStatus clear_adapters();
+  // Writes the attached adapters and the placeholder embeddings; format Embedding writes `token` only (default:
+  // the only placeholder token).
+  void save_adapters(const std::string& path, lora::Format format, const std::string& token = "");
+  // Fresh trainable adapters on every target of both models (a training run's start; lora::inject), replacing any.
+  lora::AdapterStatus inject_adapters(const lora::InjectOptions& options, uint64_t seed);
+  // Writes placeholder rows directly (a trainer's learned embeddings), recorded like loaded ones.
+  void set_token_embeddings(const std::vector<std::pair<lora::TokenEmbedding, int64_t>>& rows);
+  lora::AdapterStatus adapter_status();
+
  private:
+  lora::AdapterStatus refresh_adapter_status();  // recounts attached adapters and tokens; job_mutex_ held
+  lora::EngineAdapterState adapters_;
+  // ---- end of the LoRA block ----
+
   Engine() = default;
   ModelInfo info_;
   torch::Device device_{torch::kCPU};

@@ -57,11 +57,15 @@ Trainer::Trainer(std::shared_ptr<Engine> engine, TrainInputs inputs, TrainConfig
               " and " + std::to_string(inputs_.references.size()));
   require(!inputs_.instance_prompts.empty() && !inputs_.style_prompts.empty() && !inputs_.composed_prompts.empty(),
           codes::kBadArgument, "expected prompt templates for every task");
-  base_rows_ = engine_->text_encoder->text_model->embeddings->token_embedding->weight;
-  const int64_t vocab = base_rows_.size(0);
-  require(inputs_.identity_token == vocab && inputs_.style_token == vocab + 1, codes::kBadArgument,
-          "expected the placeholder tokens to have ids " + std::to_string(vocab) + " and " + std::to_string(vocab + 1) +
-              ", received " + std::to_string(inputs_.identity_token) + " and " + std::to_string(inputs_.style_token));
+  // The vocabulary proper; rows after it (placeholders written by an earlier run or a loaded LoRA) are replaced
+  // by the trainable rows.
+  const auto& table = engine_->text_encoder->text_model->embeddings->token_embedding->weight;
+  const int64_t vocab = inputs_.identity_token;
+  require(vocab >= 1 && vocab <= table.size(0) && inputs_.style_token == vocab + 1, codes::kBadArgument,
+          "expected the placeholder tokens to take the two ids after the vocabulary (" + std::to_string(table.size(0)) +
+              " rows), received " + std::to_string(inputs_.identity_token) + " and " +
+              std::to_string(inputs_.style_token));
+  base_rows_ = table.slice(0, 0, vocab);
   require(inputs_.initializer_token >= 0 && inputs_.initializer_token < vocab, codes::kBadArgument,
           "expected the initializer token id below " + std::to_string(vocab));
   auto generator = cpu_generator(config_.seed);
