@@ -9,6 +9,7 @@
 #include "engine_handle.h"
 #include "io/safetensors.h"
 #include "lora/formats.h"
+#include "models/arcface/face_embedder.h"
 #include "register.h"
 #include "training/face_warp.h"
 #include "training/losses.h"
@@ -101,6 +102,7 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
     const std::string checkpoint = get_string(o, "checkpointPath", "");
     const bool resume = get_bool(o, "resume", false);
     const std::string output = get_string(o, "outputDir", "");
+    const std::string arcface = get_string(o, "arcfacePath", "");
     const std::string identity_name = get_string(o, "identityName", "<sks>");
     const std::string style_name = get_string(o, "styleName", "<style1>");
     const double job_id = info.Length() >= 4 && info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : -1;
@@ -111,7 +113,7 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
     }
     return BackgroundJob<RunSummary>::Start(
         env, info.Length() >= 3 ? info[2] : env.Undefined(),
-        [engine, inputs, config, checkpoint, resume, output, identity_name, style_name, cancel, job_id](BackgroundJob<RunSummary>& job) {
+        [engine, inputs, config, checkpoint, resume, output, arcface, identity_name, style_name, cancel, job_id](BackgroundJob<RunSummary>& job) {
           struct Unregister {
             double id;
             ~Unregister() {
@@ -119,7 +121,16 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
               cancel_flags.erase(id);
             }
           } unregister{job_id};
-          training::Trainer trainer(engine, *inputs, config);
+          // The identity loss needs a face-recognition network; without one the run trains the other three losses.
+          training::FaceEmbedFn embed;
+          if (!arcface.empty()) {
+            models::FaceEmbedderOptions options;
+            options.device = engine->info().device;
+            options.fp16 = engine->device().is_cuda();
+            auto embedder = std::make_shared<models::FaceEmbedder>(models::FaceEmbedder::load(arcface, options));
+            embed = [embedder](const torch::Tensor& aligned) { return embedder->embed(aligned); };
+          }
+          training::Trainer trainer(engine, *inputs, config, embed);
           if (resume) trainer.load_checkpoint(checkpoint);
           trainer.run(
               [&job](const training::TrainProgress& p) {

@@ -73,6 +73,8 @@ export interface TrainOptions {
    */
   outputDir?: string;
   resume?: boolean;
+  /** An ArcFace network (.safetensors) for the identity loss; without it that loss is skipped. */
+  arcfacePath?: string;
   onStep?: (progress: TrainProgress) => void;
   signal?: AbortSignal;
 }
@@ -91,11 +93,18 @@ function fill(template: string, ...tokens: string[]): string {
   return template.replace(/\{\}/g, () => tokens[i++] ?? '');
 }
 
-function checkImages(images: unknown, name: string): TrainImageInput[] {
+/** The images as the native side takes them: landmarks become a [5, 2] tensor. */
+function checkImages(images: unknown, name: string): object[] {
   if (!Array.isArray(images) || images.length === 0 || images.length > 64) {
     throw badArgument(`expected 1 to 64 ${name}, received ${describe(images)}`);
   }
-  return images as TrainImageInput[];
+  return (images as TrainImageInput[]).map(({ landmarks, ...rest }, i) => {
+    if (landmarks === undefined) return rest;
+    if (!Array.isArray(landmarks) || landmarks.length !== 10 || !landmarks.every(Number.isFinite)) {
+      throw badArgument(`expected ${name}[${i}].landmarks to be 10 numbers (5 points), received ${describe(landmarks)}`);
+    }
+    return { ...rest, landmarks: { data: Float32Array.from(landmarks), shape: [5, 2] } };
+  });
 }
 
 export async function train(
@@ -104,8 +113,8 @@ export async function train(
   references: TrainImageInput[],
   options: TrainOptions = {},
 ): Promise<TrainSummary> {
-  checkImages(sources, 'source images');
-  checkImages(references, 'reference images');
+  const nativeSources = checkImages(sources, 'source images');
+  const nativeReferences = checkImages(references, 'reference images');
   if (options.resume && !options.checkpointPath) throw badArgument('expected a checkpointPath to resume from');
   const tokenizer = engine.tokenizer;
   const identity = options.identityToken ?? '<sks>';
@@ -137,8 +146,8 @@ export async function train(
     return await run(
       engine.nativeHandle,
       {
-        sources,
-        references,
+        sources: nativeSources,
+        references: nativeReferences,
         instancePrompts: INSTANCE_TEMPLATES.map((t) => tokenizer.encode(fill(t, identity))),
         stylePrompts: STYLE_TEMPLATES.map((t) => tokenizer.encode(fill(t, style))),
         composedPrompts: COMPOSED_TEMPLATES.map((t) => tokenizer.encode(fill(t, identity, style))),
@@ -148,6 +157,7 @@ export async function train(
         config: options.config ?? {},
         checkpointPath: options.checkpointPath ?? '',
         outputDir: options.outputDir ?? '',
+        arcfacePath: options.arcfacePath ?? '',
         identityName: identity,
         styleName: style,
         resume: options.resume ?? false,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NativeTensor } from '../../native/lib/addon.js';
 import { Engine } from '../../native/lib/engine.js';
 import { train, type TrainConfigInput, type TrainImageInput, type TrainProgress } from '../../native/lib/training.js';
-import { maxAbsDiff, tinyDiffusers } from '../helpers/golden.js';
+import { maxAbsDiff, repoRoot, tinyDiffusers } from '../helpers/golden.js';
 
 const SIZE = 64;
 
@@ -120,6 +120,27 @@ describe('MagiCapture training on the tiny model', () => {
     const frozen = await run(0);
     const learned = await run(2e-2);
     expect(learned).toBeLessThan(frozen);
+  });
+
+  it('adds the identity loss (Tweedie x0 -> VAE decode -> face warp -> ArcFace) when landmarks and a network are given', async () => {
+    // Landmarks on the synthetic faces: eyes, nose, mouth corners around the disk centre (32, 30).
+    const landmarks = [24, 24, 40, 24, 32, 31, 26, 38, 38, 38];
+    const withLandmarks = (images: TrainImageInput[]) => images.map((i) => ({ ...i, landmarks }));
+    const steps: TrainProgress[] = [];
+    await train(engine, withLandmarks(sources), withLandmarks(references), {
+      initializerToken,
+      config: { stepsTi: 1, stepsLora: 6, seed: 5 },
+      arcfacePath: join(repoRoot, 'test', 'fixtures', 'arcface', 'mobilefacenet-narrow.safetensors'),
+      onStep: (p) => steps.push(p),
+    });
+    const withId = steps.filter((s) => s.losses['id'] !== undefined);
+    expect(withId.length).toBeGreaterThan(0);
+    for (const s of withId) {
+      expect(s.task).not.toBe('style');
+      expect(s.losses['id']).toBeGreaterThanOrEqual(0);
+      expect(s.losses['id']).toBeLessThanOrEqual(2);
+    }
+    expect(steps.filter((s) => s.phase === 1).every((s) => s.losses['id'] === undefined)).toBe(true);
   });
 
   it('refuses bad input with clear messages', async () => {
