@@ -30,7 +30,7 @@ torch::Tensor estimate_similarity(const torch::Tensor& src_in, const torch::Tens
   auto src_mean = src.mean(0), dst_mean = dst.mean(0);
   auto src_c = src - src_mean, dst_c = dst - dst_mean;  // [N, 2]
   auto cov = dst_c.t().matmul(src_c) / n;              // [2, 2]
-  auto svd = torch::linalg::svd(cov, /*full_matrices=*/true, c10::nullopt);
+  auto svd = at::linalg_svd(cov, /*full_matrices=*/true);  // ATen: the same call on libtorch 1.13 and 2.x
   auto u = std::get<0>(svd), s = std::get<1>(svd), vh = std::get<2>(svd);
   auto d = torch::ones({2}, torch::kDouble);
   if (torch::det(cov).item<double>() < 0) d[1] = -1.0;
