@@ -8,6 +8,7 @@ Commands:
   load   {model, threads, attention?}         -> the pipeline in fp32 on the CPU, euler_a scheduler;
                                                attention "classic" swaps SDPA for AttnProcessor
   unet   {batch, latent: [h, w], timestep, out?}  -> one UNet forward on the fixed inputs of fixed_inputs()
+  vae    {latent: [h, w], out?}               -> one VAE decode of the fixed batch-1 latents
   sample {prompt, negative, steps, guidance, seed, width, height, out?} -> one txt2img run
   profile {batch, latent, timestep, rows}   -> torch.profiler table of one UNet forward (op totals)
   quit
@@ -80,6 +81,18 @@ def unet(req):
     return {"seconds": seconds, "finite": bool(torch.isfinite(out).all())}
 
 
+def vae(req):
+    v = state["pipe"].vae
+    h, w = req["latent"]
+    latents, _, _ = fixed_inputs(1, h, w, 1, 0)
+    began = time.perf_counter()
+    out = v.decode(latents).sample
+    seconds = time.perf_counter() - began
+    if req.get("out"):
+        write_f32(req["out"], out)
+    return {"seconds": seconds}
+
+
 def sample(req):
     pipe = state["pipe"]
     generator = torch.Generator("cpu").manual_seed(req["seed"])
@@ -105,7 +118,7 @@ def profile(req):
     return {"table": table}
 
 
-COMMANDS = {"load": load, "unet": unet, "sample": sample, "profile": profile}
+COMMANDS = {"load": load, "unet": unet, "vae": vae, "sample": sample, "profile": profile}
 
 
 def main():

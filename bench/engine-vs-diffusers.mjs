@@ -24,7 +24,7 @@ const { values: opt } = parseArgs({
     'sample-runs': { type: 'string', default: '3' },
     'sd15-sample-runs': { type: 'string' },
     steps: { type: 'string', default: '20' },
-    cases: { type: 'string', default: 'unet,sample' },
+    cases: { type: 'string', default: 'unet,vae,sample' },
     'peer-attention': { type: 'string', default: 'default' },
     'omp-wait-policy': { type: 'string', default: 'passive' },
     profile: { type: 'boolean', default: false },
@@ -34,7 +34,7 @@ const { values: opt } = parseArgs({
 if (opt.help) {
   console.log(
     'node bench/engine-vs-diffusers.mjs [--models tiny,sd15] [--sd15 DIR] [--threads N] [--unet-runs 5]\n' +
-      '  [--sample-runs 3] [--sd15-sample-runs N] [--steps 20] [--cases unet,sample]\n' +
+      '  [--sample-runs 3] [--sd15-sample-runs N] [--steps 20] [--cases unet,sample,vae]\n' +
       '  [--peer-attention default|classic] [--omp-wait-policy passive|active|default] [--profile]',
   );
   process.exit(0);
@@ -213,6 +213,26 @@ async function benchModel(model, peer, scratch, rows) {
       );
       rows.push({ name: `${model.label} unet fwd b2 ${latent}x${latent}`, runs, ...t });
       if (opt.profile) console.log((await peer.call('profile', { ...unetArgs, rows: 20 })).table);
+    }
+    if (cases.includes('vae')) {
+      const latents = fixedInputs(1, latent, latent, 1).sample;
+      const warmOut = join(scratch, `${model.label}-vae.f32`);
+      const engineOut = engine.diagnostics.vaeDecode(latents);
+      await peer.call('vae', { latent: [latent, latent], out: warmOut });
+      const check = compare(engineOut.data, readF32(warmOut));
+      console.log(`   vae check: max |engine - diffusers| = ${check.maxDiff.toExponential(2)} (max |out| ${check.maxRef.toFixed(3)})`);
+      const runs = Number(opt['unet-runs']);
+      const t = await interleave(
+        runs,
+        () => {
+          const began = performance.now();
+          engine.diagnostics.vaeDecode(latents);
+          return (performance.now() - began) / 1000;
+        },
+        async () => (await peer.call('vae', { latent: [latent, latent] })).seconds,
+        (i, e, p) => console.log(`   vae run ${i + 1}/${runs}: engine ${fmt(e)}, diffusers ${fmt(p)}`),
+      );
+      rows.push({ name: `${model.label} vae decode b1 ${latent}x${latent}`, runs, ...t });
     }
     if (cases.includes('sample')) {
       const request = { ...REQUEST, width: model.size, height: model.size };

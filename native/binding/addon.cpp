@@ -4,11 +4,13 @@
 
 #include <thread>
 
+#include "core/host_allocator.h"
 #include "register.h"
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  mc::core::tune_host_allocator();
   // libtorch defaults to one intra-op thread on small VMs; use every core (OpenBLAS keeps its own pool).
   unsigned cores = std::thread::hardware_concurrency();
   if (cores > 0 && torch::get_num_threads() < static_cast<int>(cores)) torch::set_num_threads(static_cast<int>(cores));
