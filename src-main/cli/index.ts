@@ -3,10 +3,14 @@
 import { EngineError } from '../../native/lib/errors.js';
 import { UsageError } from './args.js';
 import { INFO_USAGE, infoCommand } from './info-command.js';
+import { InputError } from './input-error.js';
 import { SAMPLE_USAGE, sampleCommand } from './sample-command.js';
+import { TRAIN_USAGE, trainCommand } from './train-command.js';
 
-const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<void> }> = {
+/** A command resolves to its exit code, or to nothing for 0. */
+const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise<number | void> }> = {
   sample: { usage: SAMPLE_USAGE, run: sampleCommand },
+  train: { usage: TRAIN_USAGE, run: trainCommand },
   info: { usage: INFO_USAGE, run: infoCommand },
 };
 
@@ -28,10 +32,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await command.run(rest);
-    return 0;
+    return (await command.run(rest)) ?? 0;
   } catch (error) {
-    if (error instanceof EngineError) {
+    if (error instanceof EngineError || error instanceof InputError) {
       process.stderr.write(`magicapture ${name}: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
       return 1;
     }

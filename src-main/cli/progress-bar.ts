@@ -7,10 +7,11 @@ export class ProgressBar {
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {}
 
-  update(done: number, total: number, etaSeconds?: number): void {
+  /** `detail` (e.g. the current losses) follows the count and the ETA. */
+  update(done: number, total: number, etaSeconds?: number, detail?: string): void {
     const fraction = total > 0 ? Math.min(1, done / total) : 0;
     const eta = etaSeconds === undefined ? '' : ` ETA ${formatSeconds(etaSeconds)}`;
-    const text = `${this.label} ${done}/${total}${eta}`;
+    const text = `${this.label} ${done}/${total}${eta}${detail ? ` ${detail}` : ''}`;
     if (this.stream.isTTY) {
       const width = 30;
       const filled = Math.round(fraction * width);

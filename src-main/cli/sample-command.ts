@@ -1,6 +1,6 @@
 // `magicapture sample`: txt2img (or img2img with --init) from a checkpoint, written as PNG files.
 import { randomInt } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { stat, rename, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -10,12 +10,14 @@ import { Engine, toRgb8, type Dtype } from '../../native/lib/engine.js';
 import { type ImageTensor, type SampleRequest, type SamplerName, validateSampleRequest } from '../../native/lib/sample-request.js';
 import { optionalInt, optionalNumber, requireString, UsageError } from './args.js';
 import { formatSeconds, ProgressBar } from './progress-bar.js';
+import { finishedLora } from './run-dir.js';
 
 export const SAMPLE_USAGE = `magicapture sample --model PATH --prompt "..." --out out.png
   [--negative "..."] [--sampler euler_a|euler|ddim|dpmpp_2m_karras] [--steps 30] [--cfg 7]
   [--seed N] [--width 512 --height 512] [--images 1] [--init image.png --strength 0.75]
   [--device cpu|cuda:N] [--dtype fp32|fp16|bf16] [--tokenizer DIR]
-  [--lora lora.safetensors [--lora-unet-scale 0.6] [--lora-text-scale 0.9]]`;
+  [--lora lora.safetensors|RUN_DIR [--lora-unet-scale 0.6] [--lora-text-scale 0.9]]
+    (--lora RUN_DIR: the result of \`magicapture train\`, its embeddings and LoRA; --model defaults to the run's)`;
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -74,8 +76,16 @@ async function writePng(path: string, rgb: { data: Uint8Array; width: number; he
   }
 }
 
+/** --lora names a file, or a training run folder whose LoRA file (and model and tokenizer, as defaults) it uses. */
+async function resolveLora(values: { lora?: string; model?: string; tokenizer?: string }) {
+  if (!values.lora || !(await stat(values.lora).catch(() => undefined))?.isDirectory()) return values;
+  const { lora, spec } = await finishedLora(values.lora);
+  return { lora, model: values.model ?? spec.model, tokenizer: values.tokenizer ?? spec.tokenizer };
+}
+
 export async function sampleCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+  const parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  const values = { ...parsed, ...(await resolveLora(parsed)) };
   const model = requireString(values, 'model');
   const prompt = requireString(values, 'prompt');
   const out = requireString(values, 'out');
