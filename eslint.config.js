@@ -2,6 +2,7 @@
 //   src-main/common  imports neither electron nor Node built-ins (it is shared with the sandboxed renderer)
 //   src-renderer     imports only src-main/common (through its bridge), never Node or Electron
 //   engine/media hosts never import the Electron main process
+//   src-main/services (catalog, library, …) never imports electron: main, the studio server and the CLI share it
 import { builtinModules } from 'node:module';
 
 import tseslint from 'typescript-eslint';
@@ -35,6 +36,10 @@ export default tseslint.config(
   {
     files: ['src-main/engine-host/**/*.ts', 'src-main/media-host/**/*.ts'],
     rules: forbid(['electron', '**/main/**', '**/server/**'], 'Hosts are child processes: they never import the main process.'),
+  },
+  {
+    files: ['src-main/services/**/*.ts'],
+    rules: forbid(['electron'], 'Services are Node-only broker code shared by main, the studio server and the CLI: no electron.'),
   },
   {
     files: ['native/lib/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/server/**/*.ts'],
