@@ -145,11 +145,14 @@ Napi::Value AttentionLoss(const Napi::CallbackInfo& info) {
     auto array = info[0].As<Napi::Array>();
     for (uint32_t i = 0; i < array.Length(); ++i) maps.push_back(to_tensor(array.Get(i), "maps").set_requires_grad(true));
     auto loss = training::attention_refocus_loss(maps, info[1].As<Napi::Number>().Int64Value(), to_tensor(info[2], "target"));
-    loss.backward();
+    if (loss.requires_grad()) loss.backward();  // maps without shape count as zeros: nothing to differentiate
     auto o = Napi::Object::New(env);
     o.Set("loss", Napi::Number::New(env, loss.item<double>()));
     auto grads = Napi::Array::New(env, maps.size());
-    for (size_t i = 0; i < maps.size(); ++i) grads.Set(static_cast<uint32_t>(i), from_tensor(env, maps[i].grad()));
+    for (size_t i = 0; i < maps.size(); ++i) {
+      auto grad = maps[i].grad().defined() ? maps[i].grad() : torch::zeros_like(maps[i]);
+      grads.Set(static_cast<uint32_t>(i), from_tensor(env, grad));
+    }
     o.Set("grads", grads);
     return o;
   });
