@@ -1,6 +1,7 @@
-// trainingProbe(engineHandle, request) -> {losses, rows, grads}: one training step on explicitly given inputs,
-// synchronous, for the golden test against the Python reference (not for the UI). The request is trainRun's plus
-// the item: {phase, progress, task, source, reference, latent, noise, t, tId, prompt, adapterWeights?}.
+// trainingProbe(engineHandle, request) -> Promise<{losses, rows, grads, after?}>: one training step on explicitly
+// given inputs, off the JS thread, for the golden test against the Python reference (not for the UI). The request is trainRun's plus
+// the item: {phase, phaseStep, task, source, reference, latent, noise, t, tId, prompt, adapterWeights?, update?}.
+#include "background_job.h"
 #include "convert.h"
 #include "engine_handle.h"
 #include "js_errors.h"
@@ -26,7 +27,8 @@ Napi::Value TrainingProbe(const Napi::CallbackInfo& info) {
     auto o = info[1].As<Napi::Object>();
     training::StepProbe probe;
     probe.phase = static_cast<int>(get_number(o, "phase", 1));
-    probe.progress = get_number(o, "progress", 0);
+    probe.phase_step = static_cast<int>(get_number(o, "phaseStep", 0));
+    probe.update = get_bool(o, "update", false);
     probe.task = task_of(get_string(o, "task", ""));
     probe.source = static_cast<int>(get_number(o, "source", -1));
     probe.reference = static_cast<int>(get_number(o, "reference", -1));
@@ -38,19 +40,33 @@ Napi::Value TrainingProbe(const Napi::CallbackInfo& info) {
     if (!o.Get("adapterWeights").IsUndefined()) probe.adapter_weights = to_tensor(o.Get("adapterWeights"), "adapterWeights");
     expect(probe.t >= 0 && probe.t < 1000 && probe.t_id >= 0 && probe.t_id < 1000, "expected timesteps from 0 to 999");
 
-    training::Trainer trainer(engine, train_inputs(o), train_config(o.Get("config")),
-                              face_embed_fn(*engine, get_string(o, "arcfacePath", "")));
-    auto result = trainer.probe_step(probe);
-    auto out = Napi::Object::New(env);
-    auto losses = Napi::Object::New(env);
-    for (const auto& [name, value] : result.losses) losses.Set(name, Napi::Number::New(env, value.item<double>()));
-    out.Set("losses", losses);
-    out.Set("rows", from_tensor(env, result.rows));
-    auto grads = Napi::Object::New(env);
-    grads.Set("rows", from_tensor(env, result.rows_grad));
-    if (result.adapter_grads.defined()) grads.Set("adapters", from_tensor(env, result.adapter_grads));
-    out.Set("grads", grads);
-    return out;
+    auto inputs = std::make_shared<training::TrainInputs>(train_inputs(o));
+    const auto config = train_config(o.Get("config"));
+    const std::string arcface = get_string(o, "arcfacePath", "");
+    return BackgroundJob<training::StepProbeResult>::Start(
+        env, env.Undefined(),
+        [engine, inputs, config, arcface, probe](auto&) {
+          training::Trainer trainer(engine, *inputs, config, face_embed_fn(*engine, arcface));
+          return trainer.probe_step(probe);
+        },
+        [](Napi::Env env, training::StepProbeResult& result) -> Napi::Value {
+          auto out = Napi::Object::New(env);
+          auto losses = Napi::Object::New(env);
+          for (const auto& [name, value] : result.losses) losses.Set(name, Napi::Number::New(env, value.item<double>()));
+          out.Set("losses", losses);
+          out.Set("rows", from_tensor(env, result.rows));
+          auto grads = Napi::Object::New(env);
+          grads.Set("rows", from_tensor(env, result.rows_grad));
+          if (result.adapter_grads.defined()) grads.Set("adapters", from_tensor(env, result.adapter_grads));
+          out.Set("grads", grads);
+          if (result.rows_after.defined()) {
+            auto after = Napi::Object::New(env);
+            after.Set("rows", from_tensor(env, result.rows_after));
+            if (result.adapters_after.defined()) after.Set("adapters", from_tensor(env, result.adapters_after));
+            out.Set("after", after);
+          }
+          return out;
+        });
   });
 }
 

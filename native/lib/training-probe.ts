@@ -8,8 +8,8 @@ import { type TrainImageInput, type TrainOptions, trainingRequest } from './trai
 
 export interface TrainingProbeItem {
   phase: 1 | 2;
-  /** Progress through the phase in [0, 1]: λ_style applies below 0.5. */
-  progress: number;
+  /** Steps already done in the phase (as in a run: decides λ_style and the learning rates). */
+  phaseStep: number;
   task: 'instance' | 'style' | 'composed';
   /** The source image (instance: the training image; composed: the identity target). */
   source?: number;
@@ -23,6 +23,8 @@ export interface TrainingProbeItem {
   prompt: string;
   /** Phase 2: every adapter's down then up, flattened, in the official order (UNet first). */
   adapterWeights?: NativeTensor;
+  /** Also apply the update: clip (phase 2), AdamW from fresh moments, TI norm decay (phase 1). */
+  update?: boolean;
 }
 
 export interface TrainingProbeResult {
@@ -32,6 +34,8 @@ export interface TrainingProbeResult {
   rows: NativeTensor;
   /** Gradients of the total loss: rows [2, hidden]; adapters flat, in the layout of adapterWeights. */
   grads: { rows: NativeTensor; adapters?: NativeTensor };
+  /** With update: the rows and adapters after it. */
+  after?: { rows: NativeTensor; adapters?: NativeTensor };
 }
 
 export type TrainingProbeOptions = Pick<
@@ -39,22 +43,25 @@ export type TrainingProbeOptions = Pick<
   'identityToken' | 'styleToken' | 'initializerToken' | 'config' | 'arcfacePath'
 >;
 
-export function probeTrainingStep(
+export async function probeTrainingStep(
   engine: Engine,
   sources: TrainImageInput[],
   references: TrainImageInput[],
   item: TrainingProbeItem,
   options: TrainingProbeOptions = {},
-): TrainingProbeResult {
+): Promise<TrainingProbeResult> {
   if (item.phase !== 1 && item.phase !== 2) throw badArgument(`expected phase 1 or 2, received ${describe(item.phase)}`);
-  if (!(item.progress >= 0 && item.progress <= 1)) {
-    throw badArgument(`expected progress from 0 to 1, received ${describe(item.progress)}`);
+  if (!Number.isInteger(item.phaseStep) || item.phaseStep < 0) {
+    throw badArgument(`expected phaseStep to be a whole number from 0, received ${describe(item.phaseStep)}`);
   }
   const request = trainingRequest(engine, sources, references, options);
   const promptIds = engine.tokenizer.encode(item.prompt);
-  const run = addon()['trainingProbe'] as (handle: unknown, request: object) => Omit<TrainingProbeResult, 'promptIds'>;
+  const run = addon()['trainingProbe'] as (
+    handle: unknown,
+    request: object,
+  ) => Promise<Omit<TrainingProbeResult, 'promptIds'>>;
   try {
-    return { promptIds, ...run(engine.nativeHandle, { ...request, ...item, prompt: promptIds }) };
+    return { promptIds, ...(await run(engine.nativeHandle, { ...request, ...item, prompt: promptIds })) };
   } catch (error) {
     throw fromNative(error);
   }

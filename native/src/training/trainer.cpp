@@ -260,6 +260,16 @@ double Trainer::lr_factor(int phase_step, int phase_steps) const {
   return std::max(0.0, 1.0 - static_cast<double>(k) / std::max(1, phase_steps));
 }
 
+std::map<std::string, double> Trainer::update(int phase, int phase_step) {
+  const double factor = lr_factor(phase_step, phase == 1 ? config_.steps_ti : config_.steps_lora);
+  std::map<std::string, double> lrs;
+  for (auto& group : optimizer_->groups()) lrs[group.name] = group.lr = group.base_lr * factor;
+  if (phase == 2 && config_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(optimizer_->all_params(), config_.grad_clip);
+  optimizer_->step();
+  after_update(phase, lrs["embedding"]);
+  return lrs;
+}
+
 void Trainer::after_update(int phase, double lr_embedding) {
   torch::NoGradGuard no_grad;
   auto rows = config_.only_placeholder_rows ? token_rows_ : embedding_all_.slice(0, -2);
@@ -312,7 +322,12 @@ StepProbeResult Trainer::probe_step(const StepProbe& probe) {
   for (auto& p : adapter_params) p.mutable_grad() = torch::Tensor();
 
   StepProbeResult result;
-  result.losses = losses_for(cached, probe.noise.to(options), probe.t, probe.t_id, probe.phase, probe.progress);
+  const int phase_steps = probe.phase == 1 ? config_.steps_ti : config_.steps_lora;
+  require(probe.phase_step >= 0 && probe.phase_step < phase_steps, codes::kBadArgument,
+          "expected a step of phase " + std::to_string(probe.phase) + " below " + std::to_string(phase_steps) +
+              ", received " + std::to_string(probe.phase_step));
+  result.losses = losses_for(cached, probe.noise.to(options), probe.t, probe.t_id, probe.phase,
+                             double(probe.phase_step) / phase_steps);
   result.losses["total"].backward();
   const auto placeholder = [&](const torch::Tensor& t) { return config_.only_placeholder_rows ? t : t.slice(0, -2); };
   result.rows = placeholder(rows).detach().clone();
@@ -321,6 +336,16 @@ StepProbeResult Trainer::probe_step(const StepProbe& probe) {
     std::vector<torch::Tensor> grads;
     for (const auto& p : adapter_params) grads.push_back((p.grad().defined() ? p.grad() : torch::zeros_like(p)).flatten());
     result.adapter_grads = torch::cat(grads).cpu();
+  }
+  if (probe.update) {
+    build_optimizer(probe.phase);  // fresh moments: the phase's first update
+    update(probe.phase, probe.phase_step);
+    result.rows_after = placeholder(rows).detach().clone();
+    if (probe.phase == 2) {
+      std::vector<torch::Tensor> weights;
+      for (const auto& p : adapter_params) weights.push_back(p.detach().flatten());
+      result.adapters_after = torch::cat(weights).cpu();
+    }
   }
   rows.mutable_grad() = torch::Tensor();
   for (auto& p : adapter_params) p.mutable_grad() = torch::Tensor();
@@ -353,18 +378,10 @@ void Trainer::run(const TrainProgressFn& progress, const std::atomic<bool>* canc
     auto cached = config_.resample_augmentation ? std::make_shared<Cached>(prepare_item(items_[index], train_generator_))
                                                 : cache_[index];
 
-    const double factor = lr_factor(phase_step, phase_steps);
-    for (auto& group : optimizer_->groups()) group.lr = group.base_lr * factor;
     optimizer_->zero_grad();
     auto losses = losses_for(*cached, noise, t, t_id, phase, double(phase_step) / phase_steps);
     losses["total"].backward();
-    if (phase == 2 && config_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(optimizer_->all_params(), config_.grad_clip);
-    optimizer_->step();
-    double lr_embedding = 0, lr_unet = 0, lr_text = 0;
-    for (const auto& group : optimizer_->groups()) {
-      (group.name == "embedding" ? lr_embedding : group.name == "unet" ? lr_unet : lr_text) = group.lr;
-    }
-    after_update(phase, lr_embedding);
+    auto lrs = update(phase, phase_step);
     ++step_;
 
     last_losses_.clear();
@@ -376,9 +393,9 @@ void Trainer::run(const TrainProgressFn& progress, const std::atomic<bool>* canc
       p.total = total_steps();
       p.task = task_name(cached->task);
       p.losses = last_losses_;
-      p.lr_embedding = lr_embedding;
-      p.lr_unet = lr_unet;
-      p.lr_text = lr_text;
+      p.lr_embedding = lrs["embedding"];
+      p.lr_unet = lrs["unet"];
+      p.lr_text = lrs["text"];
       p.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       progress(p);
     }

@@ -48,7 +48,8 @@ using TrainProgressFn = std::function<void(const TrainProgress&)>;
 // (test/golden/golden_training_step.py): no augmentation, no optimizer update.
 struct StepProbe {
   int phase = 1;
-  double progress = 0;  // of the phase, in [0, 1]: the style weight applies below 0.5
+  int phase_step = 0;   // steps done in the phase: decides the style weight and the learning rate, as in run()
+  bool update = false;  // also apply the optimizer update (clip, AdamW from fresh moments, TI norm decay)
   Task task = Task::Instance;
   int source = -1;     // instance and composed items: whose identity embedding is the target
   int reference = -1;  // style and composed items: the training image
@@ -65,6 +66,7 @@ struct StepProbeResult {
   torch::Tensor rows;       // [2, D]: the placeholder rows the step used
   torch::Tensor rows_grad;  // [2, D]: d total / d rows
   torch::Tensor adapter_grads;  // phase 2: d total / d (down, up) in the layout of adapter_weights
+  torch::Tensor rows_after, adapters_after;  // with update: the weights after it
 };
 
 class Trainer {
@@ -89,8 +91,9 @@ class Trainer {
   const std::map<std::string, double>& last_losses() const { return last_losses_; }
   const TrainConfig& config() const { return config_; }
 
-  // The losses of one step and the gradients of their total; the trainer's own state is left as it was, except
-  // that phase 2 attaches the adapters (with probe.adapter_weights when given).
+  // The losses of one step and the gradients of their total, and optionally the update. The trainer's step
+  // counter and cached items are left alone; phase 2 attaches the adapters (with probe.adapter_weights when given),
+  // and an update changes the weights and replaces the optimizer.
   StepProbeResult probe_step(const StepProbe& probe);
 
  private:
@@ -105,6 +108,8 @@ class Trainer {
   std::map<std::string, torch::Tensor> losses_for(const Cached& c, const torch::Tensor& noise, int64_t t,
                                                   int64_t t_id, int phase, double progress);
   double lr_factor(int phase_step, int phase_steps) const;
+  // Clip (phase 2), learning rates for the step, AdamW, then the TI norm decay; returns the lr of each group.
+  std::map<std::string, double> update(int phase, int phase_step);
   void after_update(int phase, double lr_embedding);
 
   std::shared_ptr<Engine> engine_;
