@@ -1,4 +1,5 @@
-"""training_step.safetensors + training_step.json: one MagiCapture training step per task type, on the tiny model.
+"""training_step.safetensors + training_step.json: one MagiCapture training step per task type, on the tiny model:
+its loss terms, the gradients of the placeholder rows and every LoRA weight, and the weights after the update.
 
     /work/pyenv/bin/python test/golden/golden_training_step.py
 
@@ -43,15 +44,20 @@ ARCFACE_TEMPLATE = [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], 
                     [70.7299, 92.2041]]
 PROMPTS = {"instance": "a photo of a <sks> person", "style": "a painting of a person in the style of <style1>",
            "composed": "a photo of a <sks> person in the style of <style1>"}
-# name: phase, task, phase progress (λ_style applies below 0.5), t, t_id, noise seed, config overrides
+STEPS = {1: 20, 2: 10}  # steps of each phase in the cases' runs: progress = phase_step / steps
+LR = {"ti": 2e-3, "unet": 4e-4, "text": 4e-5, "embedding": 1e-4}  # the engine's defaults (effective official LRs)
+WEIGHT_DECAY_LORA, GRAD_CLIP, TI_NORM_TARGET = 1e-3, 1.0, 0.4
+# name: phase, task, steps done in the phase, t, t_id, noise seed, config overrides
 CASES = {
-    "p1_instance": dict(phase=1, task="instance", progress=0.3, t=637, t_id=402, noise_seed=31, config={}),
-    "p1_style": dict(phase=1, task="style", progress=0.25, t=341, t_id=12, noise_seed=32, config={}),
-    "p2_instance": dict(phase=2, task="instance", progress=0.6, t=421, t_id=155, noise_seed=33,
+    "p1_instance": dict(phase=1, task="instance", phase_step=6, t=637, t_id=402, noise_seed=31, config={}),
+    "p1_style": dict(phase=1, task="style", phase_step=5, t=341, t_id=12, noise_seed=32, config={}),
+    "p2_instance": dict(phase=2, task="instance", phase_step=6, t=421, t_id=155, noise_seed=33,
                         config={"idLossOnInstance": True}),
-    "p2_style": dict(phase=2, task="style", progress=0.6, t=512, t_id=77, noise_seed=34, config={}),
-    "p2_composed": dict(phase=2, task="composed", progress=0.1, t=250, t_id=120, noise_seed=35, config={}),
+    "p2_style": dict(phase=2, task="style", phase_step=6, t=512, t_id=77, noise_seed=34, config={}),
+    "p2_composed": dict(phase=2, task="composed", phase_step=1, t=250, t_id=120, noise_seed=35, config={}),
 }
+for spec in CASES.values():
+    spec["config"] = dict(spec["config"], stepsTi=STEPS[1], stepsLora=STEPS[2])
 OUTPUTS = ["training_step.safetensors", "training_step.json"]
 
 
@@ -284,7 +290,8 @@ def run_case(models, case, item, rows, adapters):
     models.capture(store if phase2 else None)
     eps_hat = models.unet(z_t, torch.tensor([case["t"]]), encoder_hidden_states=context).sample
     models.capture(None)
-    weight = LAMBDA["style"] if item["task"] != "instance" and case["progress"] < 0.5 else 1.0
+    progress = case["phase_step"] / STEPS[case["phase"]]
+    weight = LAMBDA["style"] if item["task"] != "instance" and progress < 0.5 else 1.0
     terms = {"mask": masked_loss(eps_hat, noise, item["mask"])[0] * weight}
     total = terms["mask"]
     if phase2:
@@ -303,6 +310,7 @@ def run_case(models, case, item, rows, adapters):
 
 
 def gradients(models, loss, rows, adapters, phase):
+    """d loss / d (rows, UNet LoRA, text LoRA): flat tensors for the golden, and the per-parameter list."""
     params = [rows] + (adapter_tensors(adapters, "unet") + adapter_tensors(adapters, "text") if phase == 2 else [])
     grads = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
     grads = [torch.zeros_like(p) if g is None else g for p, g in zip(params, grads)]
@@ -310,10 +318,63 @@ def gradients(models, loss, rows, adapters, phase):
     if phase == 2:
         n = len(adapter_tensors(adapters, "unet"))
         out["unet_lora"], out["text_lora"] = flat(grads[1:1 + n]), flat(grads[1 + n:])
-    return out
+    return out, grads
+
+
+def update(case, params, grads, unet_params):
+    """METHOD §5.1 / §5.2, one step from fresh moments: linear LR decay (no warm-up, stepped after the update,
+    B17 fixed), phase 2 clips every trainable gradient to norm 1 (rows, UNet and text LoRA), torch AdamW
+    (betas 0.9/0.999, eps 1e-8), phase 1 then pulls each placeholder row's norm toward 0.4 (clip_ti_decay).
+    params = [rows, *unet (down, up), *text (down, up)], unet_params of them UNet; returns the values after the step."""
+    factor = 1 - case["phase_step"] / STEPS[case["phase"]]
+    params = [p.detach().clone().requires_grad_(True) for p in params]
+    for p, g in zip(params, grads):
+        p.grad = g.detach().clone()
+    if case["phase"] == 1:
+        optimizer = torch.optim.AdamW(params, lr=LR["ti"] * factor, weight_decay=0.0)
+    else:
+        torch.nn.utils.clip_grad_norm_(params, GRAD_CLIP)
+        unet = 1 + unet_params
+        groups = [(params[1:unet], LR["unet"]), (params[:1], LR["embedding"]), (params[unet:], LR["text"])]
+        optimizer = torch.optim.AdamW([{"params": g, "lr": lr * factor} for g, lr in groups],
+                                      weight_decay=WEIGHT_DECAY_LORA)
+    optimizer.step()
+    if case["phase"] == 1:
+        with torch.no_grad():
+            rows = params[0]
+            decay = min(1.0, 100 * LR["ti"] * factor)
+            norms = rows.norm(dim=1, keepdim=True)
+            rows.copy_(rows / norms * (norms + decay * (TI_NORM_TARGET - norms)))
+    return [p.detach() for p in params]
 
 
 # --------------------------------------------------------------------------------------------- generate
+
+
+def golden_case(models, name, spec, item, init_rows, adapters):
+    """One case: the loss terms, their gradients (also of the attention part alone) and the update."""
+    assert spec["phase"] == 1 or max(spec["t"], spec["t_id"]) < 1000 * PHASE2_TIMESTEP_FRACTION
+    case = dict(spec, noise=torch.randn(item["latent"].shape,
+                                        generator=torch.Generator("cpu").manual_seed(spec["noise_seed"])))
+    rows = init_rows.clone().requires_grad_(True)
+    terms, eps_hat = run_case(models, case, item, rows, adapters)
+    grads, per_param = gradients(models, terms["total"], rows, adapters, spec["phase"])
+    tensors = {f"{name}.noise": case["noise"], f"{name}.eps_hat": eps_hat.detach()}
+    tensors.update({f"{name}.grad.{k}": v for k, v in grads.items()})
+    if "attn" in terms:
+        attn, _ = gradients(models, LAMBDA["attn"] * terms["attn"], rows, adapters, 2)
+        tensors.update({f"{name}.grad_attn.{k}": v for k, v in attn.items()})
+    unet = adapter_tensors(adapters, "unet") if spec["phase"] == 2 else []
+    text = adapter_tensors(adapters, "text") if spec["phase"] == 2 else []
+    after = update(case, [rows] + unet + text, per_param, len(unet))
+    tensors[f"{name}.after.rows"] = after[0]
+    if spec["phase"] == 2:
+        tensors[f"{name}.after.unet_lora"] = flat(after[1:1 + len(unet)])
+        tensors[f"{name}.after.text_lora"] = flat(after[1 + len(unet):])
+    doc = {k: v for k, v in spec.items() if k != "noise_seed"}
+    doc.update(prompt_ids=item["prompt"], losses={k: float(v.detach()) for k, v in terms.items()},
+               noise_recipe=f"randn({list(case['noise'].shape)}, Generator('cpu').manual_seed({spec['noise_seed']}))")
+    return tensors, doc
 
 
 def generate():
@@ -357,39 +418,22 @@ def generate():
         "init.unet_lora": flat(adapter_tensors(adapters, "unet")).detach(),
         "init.text_lora": flat(adapter_tensors(adapters, "text")).detach(),
     }
-    handles = hook_adapters(adapters)
+    hooks = []
     cases_doc = {}
     try:
         for name, spec in CASES.items():
-            assert spec["phase"] == 1 or max(spec["t"], spec["t_id"]) < 1000 * PHASE2_TIMESTEP_FRACTION
-            case = dict(spec, noise=torch.randn(latents["source"].shape,
-                                                generator=torch.Generator("cpu").manual_seed(spec["noise_seed"])))
-            rows = init_rows.clone().requires_grad_(True)
-            if spec["phase"] == 1:
-                for h in handles:
-                    h.remove()
-                handles = []
-            elif not handles:
-                handles = hook_adapters(adapters)
-            terms, eps_hat = run_case(models, case, items[spec["task"]], rows, adapters)
-            grads = gradients(models, terms["total"], rows, adapters, spec["phase"])
-            tensors[f"{name}.noise"] = case["noise"]
-            tensors[f"{name}.eps_hat"] = eps_hat.detach()
-            tensors.update({f"{name}.grad.{k}": v for k, v in grads.items()})
-            if "attn" in terms:
-                attn = gradients(models, LAMBDA["attn"] * terms["attn"], rows, adapters, 2)
-                tensors.update({f"{name}.grad_attn.{k}": v for k, v in attn.items()})
-            cases_doc[name] = {k: v for k, v in spec.items() if k != "noise_seed"}
-            cases_doc[name].update(prompt_ids=items[spec["task"]]["prompt"],
-                                   losses={k: float(v.detach()) for k, v in terms.items()},
-                                   noise_recipe=f"randn({list(case['noise'].shape)}, Generator('cpu').manual_seed("
-                                                f"{spec['noise_seed']}))")
+            for h in hooks:
+                h.remove()
+            hooks = hook_adapters(adapters) if spec["phase"] == 2 else []
+            case_tensors, cases_doc[name] = golden_case(models, name, spec, items[spec["task"]], init_rows, adapters)
+            tensors.update(case_tensors)
     finally:
-        for h in handles:
+        for h in hooks:
             h.remove()
     doc = {
         "model": "test/fixtures/tiny-sd/diffusers (fp32, CPU); ArcFace test/fixtures/arcface/iresnet100-narrow",
-        "size": SIZE, "rank": RANK, "seed": SEED, "lambda": LAMBDA, "initializer": INITIALIZER,
+        "size": SIZE, "rank": RANK, "seed": SEED, "lambda": LAMBDA, "lr": LR, "steps": STEPS,
+        "weight_decay_lora": WEIGHT_DECAY_LORA, "grad_clip": GRAD_CLIP, "initializer": INITIALIZER,
         "initializer_id": models.initializer_id(), "tokens": dict(zip(TOKENS, models.token_ids)),
         "attention_layers": list(AR_LAYERS), "cases": cases_doc,
         "adapter_layout": "per target in official order (golden_lora.targets), UNet then text encoder: down [r, in] "

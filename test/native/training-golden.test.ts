@@ -1,5 +1,6 @@
 // One full training step of every task type against the Python reference (test/golden/golden_training_step.py):
-// loss terms, and the gradients of the total with respect to the placeholder rows and every LoRA weight.
+// loss terms, the gradients of the total with respect to the placeholder rows and every LoRA weight, and the
+// weights after the update.
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { goldenJson, goldenTensor, maxAbs, maxAbsDiff, repoRoot, tinyDiffusers }
 interface GoldenCase {
   phase: 1 | 2;
   task: TrainingProbeItem['task'];
-  progress: number;
+  phase_step: number;
   t: number;
   t_id: number;
   config: TrainConfigInput;
@@ -22,6 +23,8 @@ interface GoldenCase {
 }
 interface GoldenDoc {
   seed: number;
+  lr: { ti: number; unet: number; text: number; embedding: number };
+  steps: Record<'1' | '2', number>;
   initializer: string;
   cases: Record<string, GoldenCase>;
 }
@@ -32,6 +35,9 @@ const golden = (name: string) => goldenTensor(FILE, name);
 const arcfacePath = join(repoRoot, 'test', 'fixtures', 'arcface', 'iresnet100-narrow.safetensors');
 // fp32 on the CPU through CLIP, two UNet passes, the VAE decoder and a 100-layer ArcFace, in both directions.
 const RELATIVE = 1e-4;
+// Updates are compared in units of the step's learning rate (as small as 1.6e-5 here): the float32 rounding of a
+// weight near 1 is already 4e-4 of that.
+const UPDATE = 1e-3;
 
 function image(which: 'source' | 'reference'): TrainImageInput {
   return {
@@ -56,6 +62,20 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return maxAbsDiff(a, b) / Math.max(maxAbs(b), 1e-30);
 }
 
+/**
+ * max |a - b| / lr over the weights whose reference gradient is at least 1e-4 of the largest. A first AdamW step
+ * moves each weight by about lr g / (|g| + 1e-8), so where |g| nears eps any gradient difference is amplified up
+ * to lr; elsewhere the two updates must agree to a small fraction of lr.
+ */
+function updateError(a: ArrayLike<number>, b: ArrayLike<number>, grad: ArrayLike<number>, lr: number): number {
+  const floor = 1e-4 * maxAbs(grad);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (Math.abs(grad[i] as number) >= floor) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
+  }
+  return max / lr;
+}
+
 describe('one MagiCapture training step against the Python reference (fp32, CPU)', () => {
   let engine: Engine;
   const sources = [image('source')];
@@ -63,7 +83,7 @@ describe('one MagiCapture training step against the Python reference (fp32, CPU)
   const adapterWeights = concat(golden('init.unet_lora'), golden('init.text_lora'));
   const unetSize = golden('init.unet_lora').data.length;
 
-  const probe = (name: string, config: TrainConfigInput = {}): TrainingProbeResult => {
+  const probe = (name: string, config: TrainConfigInput = {}): Promise<TrainingProbeResult> => {
     const c = doc.cases[name]!;
     return probeTrainingStep(
       engine,
@@ -71,7 +91,8 @@ describe('one MagiCapture training step against the Python reference (fp32, CPU)
       references,
       {
         phase: c.phase,
-        progress: c.progress,
+        phaseStep: c.phase_step,
+        update: true,
         task: c.task,
         source: 0,
         reference: 0,
@@ -94,9 +115,9 @@ describe('one MagiCapture training step against the Python reference (fp32, CPU)
   afterAll(() => engine.close());
 
   for (const name of Object.keys(doc.cases)) {
-    it(`${name}: loss terms and gradients`, () => {
+    it(`${name}: loss terms, gradients and the update`, async () => {
       const c = doc.cases[name]!;
-      const result = probe(name);
+      const result = await probe(name);
       expect(result.promptIds).toEqual(c.prompt_ids);
       // The trainer's own initial rows: <sks> copies the initializer, <style1> is randn(seed) * 0.017.
       expect(maxAbsDiff(result.rows.data, golden('init.rows').data)).toBeLessThan(1e-7);
@@ -113,15 +134,29 @@ describe('one MagiCapture training step against the Python reference (fp32, CPU)
       } else {
         expect(result.grads.adapters).toBeUndefined();
       }
-      console.log(`${name} relative errors: ${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toExponential(2)) : v))}`);
-      for (const [what, error] of Object.entries(report)) expect(error, what).toBeLessThan(RELATIVE);
+      // The update: learning rate of this step, clip (phase 2), AdamW, TI norm decay (phase 1).
+      const factor = 1 - c.phase_step / doc.steps[`${c.phase}`];
+      const after = result.after!;
+      const updated = (what: string, weights: ArrayLike<number>, lr: number) =>
+        updateError(weights, golden(`${name}.after.${what}`).data, golden(`${name}.grad.${what}`).data, lr * factor);
+      report['update.rows'] = updated('rows', after.rows.data, c.phase === 1 ? doc.lr.ti : doc.lr.embedding);
+      if (c.phase === 2) {
+        const weights = after.adapters!.data;
+        report['update.unet_lora'] = updated('unet_lora', weights.subarray(0, unetSize), doc.lr.unet);
+        report['update.text_lora'] = updated('text_lora', weights.subarray(unetSize), doc.lr.text);
+      }
+      const rounded = JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' ? Number(v.toExponential(2)) : v));
+      console.log(`${name} relative errors (updates: in units of lr): ${rounded}`);
+      for (const [what, error] of Object.entries(report)) {
+        expect(error, what).toBeLessThan(what.startsWith('update.') ? UPDATE : RELATIVE);
+      }
     });
   }
 
-  it('the attention-refocusing loss sends a non-zero gradient to the LoRA weights and the rows (B1 fixed)', () => {
+  it('the attention-refocusing loss sends a non-zero gradient to the LoRA weights and the rows (B1 fixed)', async () => {
     for (const name of ['p2_instance', 'p2_style', 'p2_composed']) {
-      const withAttention = probe(name);
-      const without = probe(name, { attentionLoss: false });
+      const withAttention = await probe(name);
+      const without = await probe(name, { attentionLoss: false });
       expect(without.losses['attn']).toBeUndefined();
       const part = (a: TrainingProbeResult, b: TrainingProbeResult, from: number, to?: number) =>
         a.grads.adapters!.data.subarray(from, to).map((v, i) => v - b.grads.adapters!.data[from + i]!);
