@@ -137,6 +137,7 @@ async function measure(runDir: string, latents: NativeTensor[]): Promise<ByToken
     const sums: ByToken = { identity: zero(), style: zero() };
     const counts = { identity: 0, style: 0 };
     for (const [n, c] of cases.entries()) {
+      await new Promise((resolve) => setImmediate(resolve)); // the forwards are synchronous: let the runner's RPC in
       const ids = engine.tokenizer.encode(c.prompt);
       const context = engine.diagnostics.textForward([ids]);
       for (const t of TIMESTEPS) {
