@@ -20,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mc::binding::RegisterArcface(env, exports);
   mc::binding::RegisterLora(env, exports);
   mc::binding::RegisterTraining(env, exports);
+  mc::binding::RegisterTrainingProbe(env, exports);
   exports.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
   return exports;
 }

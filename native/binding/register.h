@@ -9,4 +9,5 @@ void RegisterEngine(Napi::Env env, Napi::Object exports);      // engine_binding
 void RegisterArcface(Napi::Env env, Napi::Object exports);     // arcface_binding.cpp: face-recognition networks
 void RegisterLora(Napi::Env env, Napi::Object exports);        // lora_binding.cpp: adapters, export formats
 void RegisterTraining(Napi::Env env, Napi::Object exports);    // training_binding.cpp: MagiCapture runs, loss maths
+void RegisterTrainingProbe(Napi::Env env, Napi::Object exports);  // training_probe_binding.cpp: one step, golden tests
 }  // namespace mc::binding

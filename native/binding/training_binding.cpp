@@ -9,8 +9,8 @@
 #include "engine_handle.h"
 #include "io/safetensors.h"
 #include "lora/formats.h"
-#include "models/arcface/face_embedder.h"
 #include "register.h"
+#include "training_request.h"
 #include "training/face_warp.h"
 #include "training/losses.h"
 #include "training/trainer.h"
@@ -19,62 +19,8 @@ namespace mc::binding {
 
 namespace {
 
-using training::TrainConfig;
-
 std::mutex cancel_mutex;
 std::map<double, std::shared_ptr<std::atomic<bool>>> cancel_flags;
-
-training::TrainImage train_image(const Napi::Value& value, const std::string& what) {
-  expect(value.IsObject(), "expected " + what + " to be {image, faceMask, landmarks?}");
-  auto o = value.As<Napi::Object>();
-  training::TrainImage image;
-  image.image = to_tensor(o.Get("image"), what + ".image");
-  image.face_mask = to_tensor(o.Get("faceMask"), what + ".faceMask");
-  expect(image.image.dim() == 3 && image.image.size(0) == 3, "expected " + what + ".image as [3, H, W]");
-  expect(image.face_mask.dim() == 3 && image.face_mask.size(0) == 1 &&
-             image.face_mask.size(1) == image.image.size(1) && image.face_mask.size(2) == image.image.size(2),
-         "expected " + what + ".faceMask as [1, H, W] matching the image");
-  if (!o.Get("landmarks").IsUndefined()) {
-    auto landmarks = to_tensor(o.Get("landmarks"), what + ".landmarks");
-    expect(landmarks.numel() == 10, "expected " + what + ".landmarks to hold 5 points");
-    image.landmarks = landmarks.view({5, 2}).to(torch::kDouble);
-  }
-  return image;
-}
-
-std::vector<training::TrainImage> train_images(const Napi::Value& value, const std::string& what) {
-  expect(value.IsArray(), "expected " + what + " to be an array of images");
-  std::vector<training::TrainImage> out;
-  auto array = value.As<Napi::Array>();
-  for (uint32_t i = 0; i < array.Length(); ++i) out.push_back(train_image(array.Get(i), what + "[" + std::to_string(i) + "]"));
-  return out;
-}
-
-TrainConfig train_config(const Napi::Value& value) {
-  TrainConfig c = TrainConfig();
-  if (!value.IsObject()) return c;
-  auto o = value.As<Napi::Object>();
-  if (get_bool(o, "official", false)) c = TrainConfig::official();
-  c.steps_ti = static_cast<int>(get_number(o, "stepsTi", c.steps_ti));
-  c.steps_lora = static_cast<int>(get_number(o, "stepsLora", c.steps_lora));
-  c.rank = static_cast<int64_t>(get_number(o, "rank", static_cast<double>(c.rank)));
-  c.lr_ti = get_number(o, "lrTi", c.lr_ti);
-  c.lr_unet = get_number(o, "lrUnet", c.lr_unet);
-  c.lr_text = get_number(o, "lrText", c.lr_text);
-  c.lr_embedding = get_number(o, "lrEmbedding", c.lr_embedding);
-  c.lambda_id = get_number(o, "lambdaId", c.lambda_id);
-  c.lambda_attn = get_number(o, "lambdaAttn", c.lambda_attn);
-  c.lambda_style = get_number(o, "lambdaStyle", c.lambda_style);
-  c.seed = static_cast<uint64_t>(get_number(o, "seed", static_cast<double>(c.seed)));
-  c.checkpoint_every = static_cast<int>(get_number(o, "checkpointEvery", c.checkpoint_every));
-  c.attention_loss = get_bool(o, "attentionLoss", c.attention_loss);
-  c.only_placeholder_rows = get_bool(o, "onlyPlaceholderRows", c.only_placeholder_rows);
-  c.resample_augmentation = get_bool(o, "resampleAugmentation", c.resample_augmentation);
-  c.id_loss_on_instance = get_bool(o, "idLossOnInstance", c.id_loss_on_instance);
-  c.scheduler_before_update = get_bool(o, "schedulerBeforeUpdate", c.scheduler_before_update);
-  c.validate();
-  return c;
-}
 
 struct RunSummary {
   int steps = 0;
@@ -89,15 +35,7 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
     expect(info.Length() >= 2 && info[1].IsObject(), "expected trainRun(engine, request, onProgress?, jobId?)");
     auto engine = EngineOf(env, info[0]);
     auto o = info[1].As<Napi::Object>();
-    auto inputs = std::make_shared<training::TrainInputs>();
-    inputs->sources = train_images(o.Get("sources"), "sources");
-    inputs->references = train_images(o.Get("references"), "references");
-    inputs->instance_prompts = to_int_rows(o.Get("instancePrompts"), "instancePrompts");
-    inputs->style_prompts = to_int_rows(o.Get("stylePrompts"), "stylePrompts");
-    inputs->composed_prompts = to_int_rows(o.Get("composedPrompts"), "composedPrompts");
-    inputs->identity_token = static_cast<int64_t>(get_number(o, "identityToken", -1));
-    inputs->style_token = static_cast<int64_t>(get_number(o, "styleToken", -1));
-    inputs->initializer_token = static_cast<int64_t>(get_number(o, "initializerToken", -1));
+    auto inputs = std::make_shared<training::TrainInputs>(train_inputs(o));
     auto config = train_config(o.Get("config"));
     const std::string checkpoint = get_string(o, "checkpointPath", "");
     const bool resume = get_bool(o, "resume", false);
@@ -121,16 +59,7 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
               cancel_flags.erase(id);
             }
           } unregister{job_id};
-          // The identity loss needs a face-recognition network; without one the run trains the other three losses.
-          training::FaceEmbedFn embed;
-          if (!arcface.empty()) {
-            models::FaceEmbedderOptions options;
-            options.device = engine->info().device;
-            options.fp16 = engine->device().is_cuda();
-            auto embedder = std::make_shared<models::FaceEmbedder>(models::FaceEmbedder::load(arcface, options));
-            embed = [embedder](const torch::Tensor& aligned) { return embedder->embed(aligned); };
-          }
-          training::Trainer trainer(engine, *inputs, config, embed);
+          training::Trainer trainer(engine, *inputs, config, face_embed_fn(*engine, arcface));
           if (resume) trainer.load_checkpoint(checkpoint);
           trainer.run(
               [&job](const training::TrainProgress& p) {
@@ -216,11 +145,14 @@ Napi::Value AttentionLoss(const Napi::CallbackInfo& info) {
     auto array = info[0].As<Napi::Array>();
     for (uint32_t i = 0; i < array.Length(); ++i) maps.push_back(to_tensor(array.Get(i), "maps").set_requires_grad(true));
     auto loss = training::attention_refocus_loss(maps, info[1].As<Napi::Number>().Int64Value(), to_tensor(info[2], "target"));
-    loss.backward();
+    if (loss.requires_grad()) loss.backward();  // maps without shape count as zeros: nothing to differentiate
     auto o = Napi::Object::New(env);
     o.Set("loss", Napi::Number::New(env, loss.item<double>()));
     auto grads = Napi::Array::New(env, maps.size());
-    for (size_t i = 0; i < maps.size(); ++i) grads.Set(static_cast<uint32_t>(i), from_tensor(env, maps[i].grad()));
+    for (size_t i = 0; i < maps.size(); ++i) {
+      auto grad = maps[i].grad().defined() ? maps[i].grad() : torch::zeros_like(maps[i]);
+      grads.Set(static_cast<uint32_t>(i), from_tensor(env, grad));
+    }
     o.Set("grads", grads);
     return o;
   });

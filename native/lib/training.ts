@@ -107,15 +107,15 @@ function checkImages(images: unknown, name: string): object[] {
   });
 }
 
-export async function train(
+/** The run's placeholder tokens added to the engine's tokenizer, and the request fields every native call takes. */
+export function trainingRequest(
   engine: Engine,
   sources: TrainImageInput[],
   references: TrainImageInput[],
-  options: TrainOptions = {},
-): Promise<TrainSummary> {
+  options: Pick<TrainOptions, 'identityToken' | 'styleToken' | 'initializerToken' | 'config' | 'arcfacePath'>,
+) {
   const nativeSources = checkImages(sources, 'source images');
   const nativeReferences = checkImages(references, 'reference images');
-  if (options.resume && !options.checkpointPath) throw badArgument('expected a checkpointPath to resume from');
   const tokenizer = engine.tokenizer;
   const identity = options.identityToken ?? '<sks>';
   const style = options.styleToken ?? '<style1>';
@@ -131,6 +131,30 @@ export async function train(
   if (initializer.length !== 3) {
     throw badArgument(`expected the initializer to be one token, received ${initializer.length - 2} tokens`);
   }
+  return {
+    sources: nativeSources,
+    references: nativeReferences,
+    instancePrompts: INSTANCE_TEMPLATES.map((t) => tokenizer.encode(fill(t, identity))),
+    stylePrompts: STYLE_TEMPLATES.map((t) => tokenizer.encode(fill(t, style))),
+    composedPrompts: COMPOSED_TEMPLATES.map((t) => tokenizer.encode(fill(t, identity, style))),
+    identityToken,
+    styleToken,
+    initializerToken: initializer[1],
+    config: options.config ?? {},
+    arcfacePath: options.arcfacePath ?? '',
+    identityName: identity,
+    styleName: style,
+  };
+}
+
+export async function train(
+  engine: Engine,
+  sources: TrainImageInput[],
+  references: TrainImageInput[],
+  options: TrainOptions = {},
+): Promise<TrainSummary> {
+  if (options.resume && !options.checkpointPath) throw badArgument('expected a checkpointPath to resume from');
+  const request = trainingRequest(engine, sources, references, options);
   const jobId = nextJobId++;
   const abort = () => (addon()['trainCancel'] as (id: number) => boolean)(jobId);
   options.signal?.addEventListener('abort', abort, { once: true });
@@ -146,20 +170,9 @@ export async function train(
     return await run(
       engine.nativeHandle,
       {
-        sources: nativeSources,
-        references: nativeReferences,
-        instancePrompts: INSTANCE_TEMPLATES.map((t) => tokenizer.encode(fill(t, identity))),
-        stylePrompts: STYLE_TEMPLATES.map((t) => tokenizer.encode(fill(t, style))),
-        composedPrompts: COMPOSED_TEMPLATES.map((t) => tokenizer.encode(fill(t, identity, style))),
-        identityToken,
-        styleToken,
-        initializerToken: initializer[1],
-        config: options.config ?? {},
+        ...request,
         checkpointPath: options.checkpointPath ?? '',
         outputDir: options.outputDir ?? '',
-        arcfacePath: options.arcfacePath ?? '',
-        identityName: identity,
-        styleName: style,
         resume: options.resume ?? false,
       },
       onStep

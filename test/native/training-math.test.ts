@@ -65,6 +65,14 @@ describe('attention refocusing loss', () => {
     // Only the token's own column receives gradient.
     for (let i = 0; i < grads[0]!.data.length; i++) if (i % 3 !== 2) expect(grads[0]!.data[i]).toBe(0);
   });
+
+  it('stays finite when a head gives the token (almost) no attention', () => {
+    // Seen in training at a high learning rate: probabilities near 1e-40 made 1/range overflow and the step NaN.
+    const faint = tensor([1, 4, 3], (i) => (i % 3 === 1 ? [1e-40, 3e-40, 2e-40, 5e-40][Math.floor(i / 3)]! : 0.5));
+    const { loss, grads } = math().attentionLoss([faint], 1, target);
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(grads[0]!.data.every(Number.isFinite)).toBe(true);
+  });
 });
 
 describe('face alignment', () => {

@@ -8,6 +8,10 @@ namespace mc::training {
 
 namespace F = torch::nn::functional;
 
+// Attention probabilities are on a fixed [0, 1] scale, so an absolute bound is meaningful: below it the min-max
+// normalisation would divide by a number whose reciprocal overflows float32 in the backward pass.
+constexpr double kMinAttentionRange = 1e-12;
+
 torch::Tensor latent_mask(const torch::Tensor& mask, int64_t latent_h, int64_t latent_w, double temperature) {
   auto m = mask.slice(1, 0, 1).to(torch::kFloat);  // [B, 1, H, W]
   m = F::interpolate(m, F::InterpolateFuncOptions()
@@ -53,8 +57,10 @@ torch::Tensor attention_refocus_loss(const std::vector<torch::Tensor>& maps, int
       // The official code takes min and max as Python floats: constants for autograd.
       const double lo = map.min().item<double>();
       const double range = (map - lo).max().item<double>();
-      // A constant map has no shape to refocus; it contributes zeros instead of 0/0.
-      auto scaled = range > 0 ? (map - lo) / range : torch::zeros_like(map);
+      // A map without shape has nothing to refocus; it contributes zeros instead of 0/0. That includes a head
+      // that gives the token (almost) no attention at all: probabilities of 1e-40 are finite, but 1/range is not,
+      // and one such head made the whole step's gradient NaN (the official code has the same division).
+      auto scaled = range > kMinAttentionRange ? (map - lo) / range : torch::zeros_like(map);
       normalised.push_back(torch::where(inside, torch::ones_like(scaled), scaled));
     }
   }

@@ -23,6 +23,7 @@ torch::Tensor tweedie_x0(const torch::Tensor& z_t, const torch::Tensor& eps_hat,
 // For every head of every map: bilinear upsample (align_corners false) to the target size, min-max normalise
 // with the min and max taken as constants (no gradient), set to 1 wherever target >= 0.5, then average all
 // maps and heads and take the mean squared difference from the target. The gradient reaches the probabilities.
+// A head whose map spans less than 1e-12 (no shape, or no attention to the token) counts as all zeros.
 torch::Tensor attention_refocus_loss(const std::vector<torch::Tensor>& maps, int64_t token, const torch::Tensor& target);
 
 }  // namespace mc::training

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/random.h"
+#include "lora/adapters.h"
 #include "schedulers/scheduler.h"
 #include "training/face_warp.h"
 #include "training/losses.h"
@@ -25,16 +26,6 @@ int64_t position_of(const std::vector<int64_t>& ids, int64_t token) {
 int64_t randint(int64_t high, at::Generator& generator) {
   return at::randint(high, {1}, generator, torch::kLong).item<int64_t>();
 }
-
-bool is_unet_target(const std::string& path) {
-  const bool attention = path.find(".attn1.") != std::string::npos || path.find(".attn2.") != std::string::npos;
-  const auto ends = [&](const std::string& suffix) {
-    return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  return (attention && (ends(".to_q") || ends(".to_k") || ends(".to_v") || ends(".to_out.0"))) || ends(".ff.net.0.proj");
-}
-
-bool is_text_target(const std::string& path) { return path.find(".self_attn.") != std::string::npos; }
 
 }  // namespace
 
@@ -112,23 +103,17 @@ torch::Tensor Trainer::encode(const std::vector<int64_t>& ids) {
 
 void Trainer::ensure_adapters() {
   if (!adapters_.empty()) return;
+  // One generator for both models, UNet first, in the official order: the same stream as Engine::inject_adapters.
   auto generator = cpu_generator(config_.seed + 2);
-  const auto attach = [&](torch::nn::Module& model, const std::string& prefix, bool (*target)(const std::string&)) {
-    for (const auto& item : model.named_modules()) {
-      auto* linear = item.value()->as<lora::LoraLinearImpl>();
-      if (linear == nullptr || !target(item.key())) continue;
-      auto adapter = std::make_shared<lora::LoraAdapter>();
-      const auto options = linear->weight.options();
-      adapter->down = (mc::randn({config_.rank, linear->in_features()}, generator, options) /
-                       static_cast<double>(config_.rank))
-                          .set_requires_grad(true);
-      adapter->up = torch::zeros({linear->out_features(), config_.rank}, options).set_requires_grad(true);
-      linear->set_adapter(adapter);
-      adapters_.emplace_back(prefix + item.key(), adapter);
-    }
-  };
-  attach(*engine_->unet, "unet.", is_unet_target);
-  attach(*engine_->text_encoder, "text_encoder.", is_text_target);
+  lora::InjectOptions options;
+  options.rank = config_.rank;
+  const std::pair<torch::nn::Module*, lora::Group> models[] = {{engine_->unet.get(), lora::Group::Unet},
+                                                               {engine_->text_encoder.get(), lora::Group::TextEncoder}};
+  for (const auto& [model, group] : models) {
+    const auto targets = lora::targets(*model, group);
+    lora::inject(targets, options, generator);
+    for (const auto& t : targets) adapters_.emplace_back(std::string(lora::group_name(group)) + "." + t.path, t.module->adapter());
+  }
 }
 
 void Trainer::build_optimizer(int phase) {
@@ -165,18 +150,25 @@ Trainer::Cached Trainer::prepare_item(const Item& item, at::Generator& generator
   }
   const auto options = torch::TensorOptions().device(engine_->device()).dtype(engine_->dtype());
   auto posterior = engine_->vae->encode((image.unsqueeze(0) * 2 - 1).to(options));
-  Cached c;
-  c.task = item.task;
-  c.source = item.source;
-  c.latent = posterior.sample(generator) * engine_->info().vae_config.scaling_factor;
-  const int64_t h = c.latent.size(2), w = c.latent.size(3);
-  auto face_latent = latent_mask(face.unsqueeze(0), h, w, config_.mask_temperature).to(engine_->device());
-  auto nonface_latent = latent_mask((1 - face).unsqueeze(0), h, w, config_.mask_temperature).to(engine_->device());
-  c.mask = instance ? face_latent : nonface_latent;
+  auto latent = posterior.sample(generator) * engine_->info().vae_config.scaling_factor;
   const auto& prompts = item.task == Task::Instance ? inputs_.instance_prompts
                         : item.task == Task::Style  ? inputs_.style_prompts
                                                     : inputs_.composed_prompts;
-  c.prompt = prompts[static_cast<size_t>(randint(static_cast<int64_t>(prompts.size()), generator))];
+  auto prompt = prompts[static_cast<size_t>(randint(static_cast<int64_t>(prompts.size()), generator))];
+  return cache_item(item, latent, face, landmarks, std::move(prompt));
+}
+
+Trainer::Cached Trainer::cache_item(const Item& item, torch::Tensor latent, const torch::Tensor& face,
+                                    std::optional<torch::Tensor> landmarks, std::vector<int64_t> prompt) const {
+  Cached c;
+  c.task = item.task;
+  c.source = item.source;
+  c.latent = std::move(latent);
+  const int64_t h = c.latent.size(2), w = c.latent.size(3);
+  auto face_latent = latent_mask(face.unsqueeze(0), h, w, config_.mask_temperature).to(engine_->device());
+  auto nonface_latent = latent_mask((1 - face).unsqueeze(0), h, w, config_.mask_temperature).to(engine_->device());
+  c.mask = item.task == Task::Instance ? face_latent : nonface_latent;
+  c.prompt = std::move(prompt);
   const int64_t identity = position_of(c.prompt, inputs_.identity_token);
   const int64_t style = position_of(c.prompt, inputs_.style_token);
   if (item.task == Task::Instance && identity >= 0) c.attention_targets.emplace_back(identity, face_latent[0][0]);
@@ -185,7 +177,7 @@ Trainer::Cached Trainer::prepare_item(const Item& item, at::Generator& generator
     if (identity >= 0) c.attention_targets.emplace_back(identity, 1 - nonface_latent[0][0]);
     if (style >= 0) c.attention_targets.emplace_back(style, nonface_latent[0][0]);
   }
-  c.landmarks = landmarks;
+  c.landmarks = std::move(landmarks);
   return c;
 }
 
@@ -268,6 +260,16 @@ double Trainer::lr_factor(int phase_step, int phase_steps) const {
   return std::max(0.0, 1.0 - static_cast<double>(k) / std::max(1, phase_steps));
 }
 
+std::map<std::string, double> Trainer::update(int phase, int phase_step) {
+  const double factor = lr_factor(phase_step, phase == 1 ? config_.steps_ti : config_.steps_lora);
+  std::map<std::string, double> lrs;
+  for (auto& group : optimizer_->groups()) lrs[group.name] = group.lr = group.base_lr * factor;
+  if (phase == 2 && config_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(optimizer_->all_params(), config_.grad_clip);
+  optimizer_->step();
+  after_update(phase, lrs["embedding"]);
+  return lrs;
+}
+
 void Trainer::after_update(int phase, double lr_embedding) {
   torch::NoGradGuard no_grad;
   auto rows = config_.only_placeholder_rows ? token_rows_ : embedding_all_.slice(0, -2);
@@ -280,13 +282,74 @@ void Trainer::after_update(int phase, double lr_embedding) {
   }
 }
 
-std::map<std::string, torch::Tensor> Trainer::step_losses(int item_index, const torch::Tensor& noise, int64_t t,
-                                                          int64_t t_id) {
-  const int phase = step_ < config_.steps_ti ? 1 : 2;
-  if (prepared_phase_ != phase) prepare_phase(phase);
-  require(item_index >= 0 && item_index < static_cast<int>(cache_.size()), codes::kBadArgument,
-          "expected an item index below " + std::to_string(cache_.size()));
-  return losses_for(*cache_[item_index], noise, t, t_id, phase, 0.0);
+StepProbeResult Trainer::probe_step(const StepProbe& probe) {
+  require(probe.phase == 1 || probe.phase == 2, codes::kBadArgument,
+          "expected phase 1 or 2, received " + std::to_string(probe.phase));
+  require(probe.phase == 2 || adapters_.empty(), codes::kBadArgument,
+          "a phase-1 step cannot be probed once the adapters are attached");
+  const bool instance = probe.task == Task::Instance;
+  const bool uses_source = probe.task != Task::Style;
+  require(!uses_source || (probe.source >= 0 && probe.source < static_cast<int>(inputs_.sources.size())),
+          codes::kBadArgument, "expected a source index below " + std::to_string(inputs_.sources.size()));
+  require(instance || (probe.reference >= 0 && probe.reference < static_cast<int>(inputs_.references.size())),
+          codes::kBadArgument, "expected a reference index below " + std::to_string(inputs_.references.size()));
+  require(probe.latent.dim() == 4 && probe.noise.sizes() == probe.latent.sizes(), codes::kBadArgument,
+          "expected latent and noise of one [1, C, h, w] shape");
+  if (probe.phase == 2) ensure_adapters();
+  std::vector<torch::Tensor> adapter_params;
+  for (const auto& [name, adapter] : adapters_) adapter_params.insert(adapter_params.end(), {adapter->down, adapter->up});
+  if (probe.adapter_weights.defined()) {
+    int64_t total = 0;
+    for (const auto& p : adapter_params) total += p.numel();
+    require(probe.phase == 2 && probe.adapter_weights.numel() == total, codes::kBadArgument,
+            "expected " + std::to_string(total) + " adapter weights (phase 2), received " +
+                std::to_string(probe.adapter_weights.numel()));
+    torch::NoGradGuard no_grad;
+    auto flat = probe.adapter_weights.to(torch::kFloat).flatten();
+    int64_t offset = 0;
+    for (auto& p : adapter_params) {
+      p.copy_(flat.slice(0, offset, offset + p.numel()).view_as(p));
+      offset += p.numel();
+    }
+  }
+  const auto& picture = instance ? inputs_.sources[probe.source] : inputs_.references[probe.reference];
+  const Item item{probe.task, uses_source ? probe.source : -1, instance ? -1 : probe.reference};
+  const auto options = torch::TensorOptions().device(engine_->device()).dtype(engine_->dtype());
+  auto cached = cache_item(item, probe.latent.to(options), picture.face_mask.to(torch::kFloat), picture.landmarks,
+                           probe.prompt);
+  auto rows = config_.only_placeholder_rows ? token_rows_ : embedding_all_;
+  rows.mutable_grad() = torch::Tensor();
+  for (auto& p : adapter_params) p.mutable_grad() = torch::Tensor();
+
+  StepProbeResult result;
+  const int phase_steps = probe.phase == 1 ? config_.steps_ti : config_.steps_lora;
+  require(probe.phase_step >= 0 && probe.phase_step < phase_steps, codes::kBadArgument,
+          "expected a step of phase " + std::to_string(probe.phase) + " below " + std::to_string(phase_steps) +
+              ", received " + std::to_string(probe.phase_step));
+  result.losses = losses_for(cached, probe.noise.to(options), probe.t, probe.t_id, probe.phase,
+                             double(probe.phase_step) / phase_steps);
+  result.losses["total"].backward();
+  const auto placeholder = [&](const torch::Tensor& t) { return config_.only_placeholder_rows ? t : t.slice(0, -2); };
+  result.rows = placeholder(rows).detach().clone();
+  result.rows_grad = rows.grad().defined() ? placeholder(rows.grad()).clone() : torch::zeros_like(result.rows);
+  if (probe.phase == 2) {
+    std::vector<torch::Tensor> grads;
+    for (const auto& p : adapter_params) grads.push_back((p.grad().defined() ? p.grad() : torch::zeros_like(p)).flatten());
+    result.adapter_grads = torch::cat(grads).cpu();
+  }
+  if (probe.update) {
+    build_optimizer(probe.phase);  // fresh moments: the phase's first update
+    update(probe.phase, probe.phase_step);
+    result.rows_after = placeholder(rows).detach().clone();
+    if (probe.phase == 2) {
+      std::vector<torch::Tensor> weights;
+      for (const auto& p : adapter_params) weights.push_back(p.detach().flatten());
+      result.adapters_after = torch::cat(weights).cpu();
+    }
+  }
+  rows.mutable_grad() = torch::Tensor();
+  for (auto& p : adapter_params) p.mutable_grad() = torch::Tensor();
+  return result;
 }
 
 void Trainer::run(const TrainProgressFn& progress, const std::atomic<bool>* cancel, const std::string& checkpoint_path) {
@@ -315,18 +378,10 @@ void Trainer::run(const TrainProgressFn& progress, const std::atomic<bool>* canc
     auto cached = config_.resample_augmentation ? std::make_shared<Cached>(prepare_item(items_[index], train_generator_))
                                                 : cache_[index];
 
-    const double factor = lr_factor(phase_step, phase_steps);
-    for (auto& group : optimizer_->groups()) group.lr = group.base_lr * factor;
     optimizer_->zero_grad();
     auto losses = losses_for(*cached, noise, t, t_id, phase, double(phase_step) / phase_steps);
     losses["total"].backward();
-    if (phase == 2 && config_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(optimizer_->all_params(), config_.grad_clip);
-    optimizer_->step();
-    double lr_embedding = 0, lr_unet = 0, lr_text = 0;
-    for (const auto& group : optimizer_->groups()) {
-      (group.name == "embedding" ? lr_embedding : group.name == "unet" ? lr_unet : lr_text) = group.lr;
-    }
-    after_update(phase, lr_embedding);
+    auto lrs = update(phase, phase_step);
     ++step_;
 
     last_losses_.clear();
@@ -338,9 +393,9 @@ void Trainer::run(const TrainProgressFn& progress, const std::atomic<bool>* canc
       p.total = total_steps();
       p.task = task_name(cached->task);
       p.losses = last_losses_;
-      p.lr_embedding = lr_embedding;
-      p.lr_unet = lr_unet;
-      p.lr_text = lr_text;
+      p.lr_embedding = lrs["embedding"];
+      p.lr_unet = lrs["unet"];
+      p.lr_text = lrs["text"];
       p.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       progress(p);
     }

@@ -44,6 +44,31 @@ struct TrainProgress {
 
 using TrainProgressFn = std::function<void(const TrainProgress&)>;
 
+// One training step on an explicitly given item, for the golden test against the Python reference
+// (test/golden/golden_training_step.py): no augmentation, no optimizer update.
+struct StepProbe {
+  int phase = 1;
+  int phase_step = 0;   // steps done in the phase: decides the style weight and the learning rate, as in run()
+  bool update = false;  // also apply the optimizer update (clip, AdamW from fresh moments, TI norm decay)
+  Task task = Task::Instance;
+  int source = -1;     // instance and composed items: whose identity embedding is the target
+  int reference = -1;  // style and composed items: the training image
+  torch::Tensor latent;  // [1, 4, h, w]: the item's cached z0 (a VAE posterior sample x 0.18215)
+  std::vector<int64_t> prompt;
+  torch::Tensor noise;  // like latent
+  int64_t t = 0, t_id = 0;
+  // Phase 2, optional: every adapter's down then up, flattened, in adapters() order, replacing the initial weights.
+  torch::Tensor adapter_weights;
+};
+
+struct StepProbeResult {
+  std::map<std::string, torch::Tensor> losses;  // as TrainProgress reports them
+  torch::Tensor rows;       // [2, D]: the placeholder rows the step used
+  torch::Tensor rows_grad;  // [2, D]: d total / d rows
+  torch::Tensor adapter_grads;  // phase 2: d total / d (down, up) in the layout of adapter_weights
+  torch::Tensor rows_after, adapters_after;  // with update: the weights after it
+};
+
 class Trainer {
  public:
   Trainer(std::shared_ptr<Engine> engine, TrainInputs inputs, TrainConfig config, FaceEmbedFn embed = {});
@@ -60,13 +85,16 @@ class Trainer {
   int total_steps() const { return config_.steps_ti + config_.steps_lora; }
   // The learned embeddings of <identity>, <style>: [2, hidden].
   torch::Tensor token_rows() const;
-  // Adapters by module path ("unet." or "text_encoder." prefixed), present once phase 2 started.
+  // Adapters by module path ("unet." or "text_encoder." prefixed), present once phase 2 started; in the official
+  // order of lora/targets.h, UNet first, initialised by lora::inject from seed + 2.
   const std::vector<std::pair<std::string, std::shared_ptr<lora::LoraAdapter>>>& adapters() const { return adapters_; }
   const std::map<std::string, double>& last_losses() const { return last_losses_; }
   const TrainConfig& config() const { return config_; }
 
-  // One training step on `item` with explicit noise and timesteps: the unit the tests check against a reference.
-  std::map<std::string, torch::Tensor> step_losses(int item_index, const torch::Tensor& noise, int64_t t, int64_t t_id);
+  // The losses of one step and the gradients of their total, and optionally the update. The trainer's step
+  // counter and cached items are left alone; phase 2 attaches the adapters (with probe.adapter_weights when given),
+  // and an update changes the weights and replaces the optimizer.
+  StepProbeResult probe_step(const StepProbe& probe);
 
  private:
   struct Cached;
@@ -74,10 +102,14 @@ class Trainer {
   void ensure_adapters();
   void build_optimizer(int phase);
   Cached prepare_item(const Item& item, at::Generator& generator) const;
+  Cached cache_item(const Item& item, torch::Tensor latent, const torch::Tensor& face,
+                    std::optional<torch::Tensor> landmarks, std::vector<int64_t> prompt) const;
   torch::Tensor encode(const std::vector<int64_t>& ids);
   std::map<std::string, torch::Tensor> losses_for(const Cached& c, const torch::Tensor& noise, int64_t t,
                                                   int64_t t_id, int phase, double progress);
   double lr_factor(int phase_step, int phase_steps) const;
+  // Clip (phase 2), learning rates for the step, AdamW, then the TI norm decay; returns the lr of each group.
+  std::map<std::string, double> update(int phase, int phase_step);
   void after_update(int phase, double lr_embedding);
 
   std::shared_ptr<Engine> engine_;
