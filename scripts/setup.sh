@@ -12,6 +12,8 @@ packages=()
 command -v cmake >/dev/null 2>&1 || packages+=(cmake)
 command -v ninja >/dev/null 2>&1 || packages+=(ninja-build)
 command -v g++ >/dev/null 2>&1 || packages+=(g++)
+# The export tests read deliverables back with a second, independent metadata reader.
+command -v exiftool >/dev/null 2>&1 || packages+=(libimage-exiftool-perl)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "setup: installing ${packages[*]}"
   sudo=""

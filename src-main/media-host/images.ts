@@ -8,10 +8,10 @@ import {
   type EncodedImage,
   type EncodeFormat,
   type ImageInfo,
+  type ImageMethods,
   type ImageSource,
   INPUT_FORMATS,
   MEDIA_LIMITS,
-  type MediaMethods,
   type Pixels,
 } from '../common/protocol/media.js';
 import type { HostHandlers } from '../services/processes/host-server.js';
@@ -79,7 +79,7 @@ function rawInput(pixels: Pixels): Sharp {
   return sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels } });
 }
 
-export const mediaHandlers: HostHandlers<MediaMethods> = {
+export const mediaHandlers: HostHandlers<ImageMethods> = {
   'media.probe': async ({ source }): Promise<ImageInfo> => {
     const { meta } = await open(source);
     return {

@@ -1,11 +1,16 @@
-// The media host's methods: image decode, resize, thumbnails and encode (sharp). Requests run concurrently;
-// sharp keeps its own thread pool. Face models (onnxruntime) will add methods here.
+// The media host's methods: image decode, resize, thumbnails and encode (sharp), plus the face methods
+// (media-faces.ts) and finishing methods (media-finishing.ts). Requests run concurrently; sharp keeps its own
+// thread pool, and the host runs one tfjs model call at a time.
+import { type FaceMethods, faceParams, type FaceModels } from './media-faces.js';
+import { type ExportFormat, type FinishingMethods, finishingParams, type UpscaleFactor } from './media-finishing.js';
+import { type ImageSource, imageSource as source, type Pixels, pixels as checkPixels } from './media-source.js';
 import type { MethodSpec, ParamValidators } from './messages.js';
 import { type Tensor, tensor } from './tensor.js';
-import { bytes, fail, integer, oneOf, optional, record, text } from './validate.js';
+import { fail, integer, oneOf, optional, record } from './validate.js';
 
-/** A file on disk, or the encoded bytes of one (an upload). */
-export type ImageSource = { path: string } | { bytes: Uint8Array };
+export * from './media-faces.js';
+export * from './media-finishing.js';
+export * from './media-source.js';
 
 export type EncodeFormat = 'png' | 'jpeg';
 export const ENCODE_FORMATS: readonly EncodeFormat[] = ['png', 'jpeg'];
@@ -22,14 +27,6 @@ export const MEDIA_LIMITS = {
   thumbnail: [16, 2048],
   quality: [1, 100],
 } as const;
-
-/** Interleaved 8-bit pixels, row-major. */
-export interface Pixels {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: 3 | 4;
-}
 
 export interface ImageInfo {
   format: string;
@@ -58,7 +55,8 @@ export type DecodedImage = ({ layout: 'rgb8' } & Pixels) | { layout: 'tensor'; t
 /** What to encode: pixels, or image `index` of an engine result tensor [N, 3, H, W] (or [3, H, W]). */
 export type EncodeInput = { pixels: Pixels } | { tensor: Tensor; index?: number };
 
-export type MediaMethods = {
+/** The sharp image methods (media-host/images.ts). */
+export type ImageMethods = {
   'media.probe': MethodSpec<{ source: ImageSource }, ImageInfo>;
   /** Upright (EXIF applied), fitted inside size x size, never enlarged. */
   'media.thumbnail': MethodSpec<{ source: ImageSource; size: number; format?: EncodeFormat; quality?: number }, EncodedImage>;
@@ -70,40 +68,29 @@ export type MediaMethods = {
   'media.encode': MethodSpec<{ image: EncodeInput; format: EncodeFormat; quality?: number }, EncodedImage>;
 };
 
+export type MediaMethods = ImageMethods & FaceMethods & FinishingMethods;
+
 export interface MediaCapabilities {
   sharp: string;
   libvips: string;
   inputFormats: string[];
   outputFormats: EncodeFormat[];
   maxInputPixels: number;
+  /** The embedded face models (no download); ONNX models the photographer installs will be listed here too. */
+  faceModels: FaceModels;
+  upscaleFactors: UpscaleFactor[];
+  exportFormats: ExportFormat[];
 }
 
 // ---- validators ----
-
-function source(value: unknown): ImageSource {
-  const s = record(value, 'source');
-  if (s['path'] !== undefined) return { path: text(s['path'], 'source.path') };
-  if (s['bytes'] !== undefined) return { bytes: bytes(s['bytes'], 'source.bytes') };
-  return fail('source', '{path} or {bytes}', value);
-}
 
 function side(value: unknown, path: string): number {
   return integer(value, path, ...MEDIA_LIMITS.side);
 }
 
-function pixels(value: unknown): Pixels {
-  const p = record(value, 'image.pixels');
-  const width = side(p['width'], 'image.pixels.width');
-  const height = side(p['height'], 'image.pixels.height');
-  const channels = integer(p['channels'], 'image.pixels.channels', 3, 4) as 3 | 4;
-  const data = bytes(p['data'], 'image.pixels.data');
-  if (data.length !== width * height * channels) fail('image.pixels.data', `${width * height * channels} bytes`, data);
-  return { data, width, height, channels };
-}
-
 function encodeInput(value: unknown): EncodeInput {
   const i = record(value, 'image');
-  if (i['pixels'] !== undefined) return { pixels: pixels(i['pixels']) };
+  if (i['pixels'] !== undefined) return { pixels: checkPixels(i['pixels'], 'image.pixels') };
   const t = tensor(i['tensor'], 'image.tensor');
   const index = optional(i['index'], (v) => integer(v, 'image.index', 0, 1 << 16));
   return { tensor: t, ...(index === undefined ? {} : { index }) };
@@ -114,6 +101,8 @@ function quality(value: unknown): number | undefined {
 }
 
 export const mediaParams: ParamValidators<MediaMethods> = {
+  ...faceParams,
+  ...finishingParams,
   'media.probe': (p) => ({ source: source(record(p, 'params')['source']) }),
   'media.thumbnail': (p) => {
     const r = record(p, 'params');
