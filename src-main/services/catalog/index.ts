@@ -7,7 +7,7 @@ export type { Client, ClientChanges, NewClient } from './clients-repository.js';
 export { CONSENT_SCOPES, type Consent, type ConsentScope, type NewConsent } from './consents-repository.js';
 export { EXPORT_FORMATS, type Export, type ExportFormat, type NewExport } from './exports-repository.js';
 export { GENERATION_SORTS, type Generation, type GenerationQuery, type GenerationSort, type NewGeneration, type Recipe, type Review } from './generations-repository.js';
-export { JOB_KINDS, JOB_STATES, type Job, type JobFilter, type JobKind, type JobState, type NewJob } from './jobs-repository.js';
+export { JOB_KINDS, JOB_STATES, type Job, type JobFailure, type JobFilter, type JobKind, type JobState, type NewJob } from './jobs-repository.js';
 export type { Landmarks, NewLandmarks, Point } from './landmarks-repository.js';
 export { MASK_ORIGINS, type Mask, type MaskOrigin, type NewMask } from './masks-repository.js';
 export { MODEL_PURPOSES, type InstalledModel, type ModelPurpose, type NewInstalledModel } from './models-repository.js';

@@ -29,8 +29,15 @@ export interface Job {
   priority: number;
   payload: Record<string, unknown>;
   progress: Record<string, unknown> | null;
+  /** What the job has made so far (written by its runner; partial while it runs). */
+  result: Record<string, unknown> | null;
   error: string | null;
+  /** The failure's code and hint, beside its message in `error`. */
+  errorCode: string | null;
+  errorHint: string | null;
   attempts: number;
+  /** Crashes of the broker or a host while the job ran. */
+  interruptions: number;
   clientId: number | null;
   createdAt: number;
   startedAt: number | null;
@@ -44,6 +51,9 @@ export interface NewJob {
   clientId?: number | null;
 }
 
+/** Why a job failed: `error` alone is the message; the object adds a code to branch on and a hint. */
+export type JobFailure = string | { message: string; code?: string | null; hint?: string | null };
+
 export interface JobFilter {
   state?: JobState;
   clientId?: number;
@@ -56,8 +66,12 @@ interface JobRow {
   priority: number;
   payload: string;
   progress: string | null;
+  result: string | null;
   error: string | null;
+  error_code: string | null;
+  error_hint: string | null;
   attempts: number;
+  interruptions: number;
   client_id: number | null;
   created_at: number;
   started_at: number | null;
@@ -72,8 +86,12 @@ function toJob(row: JobRow): Job {
     priority: row.priority,
     payload: JSON.parse(row.payload) as Record<string, unknown>,
     progress: row.progress === null ? null : (JSON.parse(row.progress) as Record<string, unknown>),
+    result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),
     error: row.error,
+    errorCode: row.error_code,
+    errorHint: row.error_hint,
     attempts: row.attempts,
+    interruptions: row.interruptions,
     clientId: row.client_id,
     createdAt: row.created_at,
     startedAt: row.started_at,
@@ -90,6 +108,8 @@ export class JobsRepository {
   private readonly selectNext;
   private readonly updateState;
   private readonly updateProgress;
+  private readonly updateResult;
+  private readonly requeueRow;
   private readonly clientExists;
 
   constructor(private readonly db: BetterSqlite3.Database) {
@@ -102,11 +122,15 @@ export class JobsRepository {
     this.selectByState = db.prepare<[string], JobRow>(`SELECT * FROM jobs WHERE state = ? ${order}`);
     this.selectByClient = db.prepare<[number], JobRow>(`SELECT * FROM jobs WHERE client_id = ? ${order}`);
     this.selectNext = db.prepare<[], JobRow>(`SELECT * FROM jobs WHERE state = 'queued' ${order} LIMIT 1`);
-    this.updateState = db.prepare<[string, string | null, number, number | null, number | null, number], JobRow>(
-      `UPDATE jobs SET state = ?, error = ?, attempts = attempts + ?, started_at = coalesce(started_at, ?), finished_at = ?
-       WHERE id = ? RETURNING *`,
+    this.updateState = db.prepare<[string, string | null, string | null, string | null, number, number | null, number | null, number], JobRow>(
+      `UPDATE jobs SET state = ?, error = ?, error_code = ?, error_hint = ?, attempts = attempts + ?, started_at = coalesce(started_at, ?),
+         finished_at = ? WHERE id = ? RETURNING *`,
     );
     this.updateProgress = db.prepare<[string, number]>('UPDATE jobs SET progress = ? WHERE id = ?');
+    this.updateResult = db.prepare<[string, number]>('UPDATE jobs SET result = ? WHERE id = ?');
+    this.requeueRow = db.prepare<[number, number], JobRow>(
+      "UPDATE jobs SET state = 'queued', error = NULL, error_code = NULL, error_hint = NULL, finished_at = NULL, interruptions = ? WHERE id = ? RETURNING *",
+    );
     this.clientExists = db.prepare<[number], number>('SELECT 1 FROM clients WHERE id = ?').pluck();
   }
 
@@ -149,9 +173,13 @@ export class JobsRepository {
   }
 
   /** Moves a job (queued → running → done, …); an impossible move is a `conflict`. `error` is kept for failed. */
-  setState(id: number, state: JobState, error?: string | null): Job {
+  setState(id: number, state: JobState, error?: JobFailure | null): Job {
     const next = oneOf(state, 'state', JOB_STATES);
-    const message = optionalText(error, 'error', { max: 10_000 });
+    const failure: { message?: string | null; code?: string | null; hint?: string | null } =
+      typeof error === 'object' && error !== null ? error : { message: error ?? null };
+    const message = optionalText(failure.message, 'error', { max: 10_000 });
+    const code = optionalText(failure.code, 'error code', { max: 100 });
+    const hint = optionalText(failure.hint || null, 'error hint', { max: 10_000 });
     return this.db.transaction(() => {
       const job = this.get(id);
       if (!NEXT_STATES[job.state].includes(next)) {
@@ -159,9 +187,45 @@ export class JobsRepository {
         throw new CatalogError('conflict', `job ${id} is ${job.state}: it can move to ${allowed}, not to ${next}`);
       }
       const now = Date.now();
-      const row = this.updateState.get(next, next === 'failed' ? message : null, next === 'running' ? 1 : 0, next === 'running' ? now : null, FINAL.includes(next) ? now : null, id);
+      const failed = next === 'failed';
+      const row = this.updateState.get(
+        next,
+        failed ? message : null,
+        failed ? code : null,
+        failed ? hint : null,
+        next === 'running' ? 1 : 0,
+        next === 'running' ? now : null,
+        FINAL.includes(next) ? now : null,
+        id,
+      );
       return toJob(row as JobRow);
     })();
+  }
+
+  /** A running job whose broker or host crashed goes back in the queue, counted in `interruptions`. */
+  interrupt(id: number): Job {
+    return this.db.transaction(() => {
+      const job = this.get(id);
+      if (job.state !== 'running') throw new CatalogError('conflict', `job ${id} is ${job.state}: only a running job can be interrupted`);
+      return toJob(this.requeueRow.get(job.interruptions + 1, id) as JobRow);
+    })();
+  }
+
+  /** A paused or failed job goes back in the queue with its interruption count cleared (the person asked for it). */
+  retry(id: number): Job {
+    return this.db.transaction(() => {
+      const job = this.get(id);
+      if (job.state !== 'paused' && job.state !== 'failed') {
+        throw new CatalogError('conflict', `job ${id} is ${job.state}: only a paused or failed job can be queued again`);
+      }
+      return toJob(this.requeueRow.get(0, id) as JobRow);
+    })();
+  }
+
+  /** Replaces what the job has made so far (runners call it inside the transaction that commits the work). */
+  setResult(id: number, result: Record<string, unknown>): void {
+    const value = json(result, 'result');
+    if (this.updateResult.run(value, checkId(id, 'job id')).changes === 0) throw notFound('job', id);
   }
 
   setProgress(id: number, progress: Record<string, unknown>): void {
