@@ -2,9 +2,17 @@
 // with a message that says what to do when anything fails.
 import { EngineError } from '../../native/lib/errors.js';
 import { UsageError } from './args.js';
+import { CLIENT_USAGE, clientCommand } from './client-command.js';
+import { DOCTOR_USAGE, doctorCommand } from './doctor-command.js';
+import { EXPORT_USAGE, exportCommand } from './export-command.js';
+import { GENERATE_USAGE, generateCommand } from './generate-command.js';
+import { IMPORT_USAGE, importCommand } from './import-command.js';
 import { INFO_USAGE, infoCommand } from './info-command.js';
 import { InputError } from './input-error.js';
+import { JOBS_USAGE, jobsCommand } from './jobs-command.js';
+import { MASKS_USAGE, masksCommand } from './masks-command.js';
 import { SAMPLE_USAGE, sampleCommand } from './sample-command.js';
+import { SERVE_USAGE, serveCommand } from './serve-command.js';
 import { TRAIN_USAGE, trainCommand } from './train-command.js';
 
 /** A command resolves to its exit code, or to nothing for 0. */
@@ -12,6 +20,14 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
   sample: { usage: SAMPLE_USAGE, run: sampleCommand },
   train: { usage: TRAIN_USAGE, run: trainCommand },
   info: { usage: INFO_USAGE, run: infoCommand },
+  client: { usage: CLIENT_USAGE, run: clientCommand },
+  import: { usage: IMPORT_USAGE, run: importCommand },
+  masks: { usage: MASKS_USAGE, run: masksCommand },
+  generate: { usage: GENERATE_USAGE, run: generateCommand },
+  export: { usage: EXPORT_USAGE, run: exportCommand },
+  jobs: { usage: JOBS_USAGE, run: jobsCommand },
+  doctor: { usage: DOCTOR_USAGE, run: doctorCommand },
+  serve: { usage: SERVE_USAGE, run: serveCommand },
 };
 
 function usage(): string {
