@@ -1,7 +1,7 @@
 """The diffusers peer of bench/engine-vs-diffusers.mjs: a persistent process speaking JSON lines.
 
 Each stdin line is one request {"id", "cmd", ...}; each reply is one stdout line {"id", "ok", ...}. Timings are
-taken here, around the model call only, with time.perf_counter(). Tensors are exchanged as raw little-endian
+taken here, around the model call only, with time.perf_counter() (wall) and time.process_time() (CPU, all threads). Tensors are exchanged as raw little-endian
 float32 files so that the driver can check that both sides computed the same thing.
 
 Commands:
@@ -73,37 +73,37 @@ def unet(req):
     u = state["pipe"].unet
     h, w = req["latent"]
     sample, timestep, context = fixed_inputs(req["batch"], h, w, u.config.cross_attention_dim, req["timestep"])
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     out = u(sample, timestep, encoder_hidden_states=context).sample
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     if req.get("out"):
         write_f32(req["out"], out)
-    return {"seconds": seconds, "finite": bool(torch.isfinite(out).all())}
+    return {"seconds": seconds, "cpu": cpu, "finite": bool(torch.isfinite(out).all())}
 
 
 def vae(req):
     v = state["pipe"].vae
     h, w = req["latent"]
     latents, _, _ = fixed_inputs(1, h, w, 1, 0)
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     out = v.decode(latents).sample
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     if req.get("out"):
         write_f32(req["out"], out)
-    return {"seconds": seconds}
+    return {"seconds": seconds, "cpu": cpu}
 
 
 def sample(req):
     pipe = state["pipe"]
     generator = torch.Generator("cpu").manual_seed(req["seed"])
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     images = pipe(prompt=req["prompt"], negative_prompt=req["negative"], num_inference_steps=req["steps"],
                   guidance_scale=req["guidance"], height=req["height"], width=req["width"], generator=generator,
                   output_type="pt").images
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu_began
     if req.get("out"):
         write_f32(req["out"], images)
-    return {"seconds": seconds, "shape": list(images.shape)}
+    return {"seconds": seconds, "cpu": cpu, "shape": list(images.shape)}
 
 
 def profile(req):

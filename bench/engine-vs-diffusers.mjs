@@ -153,6 +153,15 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+/** Wall and CPU seconds (all threads of this process) of one engine call. */
+async function timed(call) {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  const result = await call();
+  const used = process.cpuUsage(cpu);
+  return { wall: (performance.now() - wall) / 1000, cpu: (used.user + used.system) / 1e6, result };
+}
+const fromPeer = (reply) => ({ wall: reply.seconds, cpu: reply.cpu });
 const fmt = (s) => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`);
 
 /** Runs engine and peer alternately, swapping who goes first each round (E P, P E, E P, ...). */
@@ -168,6 +177,12 @@ async function interleave(runs, engineRun, peerRun, onRound) {
     onRound?.(i, engine.at(-1), peer.at(-1));
   }
   return { engine, peer };
+}
+
+function logRound(what, i, runs, e, p) {
+  console.log(
+    `   ${what} run ${i + 1}/${runs}: engine ${fmt(e.wall)} (cpu ${fmt(e.cpu)}), diffusers ${fmt(p.wall)} (cpu ${fmt(p.cpu)})`,
+  );
 }
 
 async function benchModel(model, peer, scratch, rows) {
@@ -203,13 +218,9 @@ async function benchModel(model, peer, scratch, rows) {
       const runs = Number(opt['unet-runs']);
       const t = await interleave(
         runs,
-        () => {
-          const began = performance.now();
-          engine.diagnostics.unetForward(inputs, false);
-          return (performance.now() - began) / 1000;
-        },
-        async () => (await peer.call('unet', unetArgs)).seconds,
-        (i, e, p) => console.log(`   unet run ${i + 1}/${runs}: engine ${fmt(e)}, diffusers ${fmt(p)}`),
+        () => timed(() => engine.diagnostics.unetForward(inputs, false)),
+        async () => fromPeer(await peer.call('unet', unetArgs)),
+        (i, e, p) => logRound('unet', i, runs, e, p),
       );
       rows.push({ name: `${model.label} unet fwd b2 ${latent}x${latent}`, runs, ...t });
       if (opt.profile) console.log((await peer.call('profile', { ...unetArgs, rows: 20 })).table);
@@ -224,13 +235,9 @@ async function benchModel(model, peer, scratch, rows) {
       const runs = Number(opt['unet-runs']);
       const t = await interleave(
         runs,
-        () => {
-          const began = performance.now();
-          engine.diagnostics.vaeDecode(latents);
-          return (performance.now() - began) / 1000;
-        },
-        async () => (await peer.call('vae', { latent: [latent, latent] })).seconds,
-        (i, e, p) => console.log(`   vae run ${i + 1}/${runs}: engine ${fmt(e)}, diffusers ${fmt(p)}`),
+        () => timed(() => engine.diagnostics.vaeDecode(latents)),
+        async () => fromPeer(await peer.call('vae', { latent: [latent, latent] })),
+        (i, e, p) => logRound('vae', i, runs, e, p),
       );
       rows.push({ name: `${model.label} vae decode b1 ${latent}x${latent}`, runs, ...t });
     }
@@ -254,13 +261,12 @@ async function benchModel(model, peer, scratch, rows) {
       const t = await interleave(
         runs,
         async (i) => {
-          const began = performance.now();
-          const result = await engine.sample(request);
-          if (i === 0) engineImage = result.images.data;
-          return (performance.now() - began) / 1000;
+          const run = await timed(() => engine.sample(request));
+          if (i === 0) engineImage = run.result.images.data;
+          return run;
         },
-        async (i) => (await peer.call('sample', i === 0 ? { ...peerArgs, out: imageOut } : peerArgs)).seconds,
-        (i, e, p) => console.log(`   sample run ${i + 1}/${runs}: engine ${fmt(e)}, diffusers ${fmt(p)}`),
+        async (i) => fromPeer(await peer.call('sample', i === 0 ? { ...peerArgs, out: imageOut } : peerArgs)),
+        (i, e, p) => logRound('sample', i, runs, e, p),
       );
       const check = compare(engineImage, readF32(imageOut));
       console.log(`   sample check: images max |diff| ${check.maxDiff.toExponential(2)}, PSNR ${check.psnr.toFixed(1)} dB`);
@@ -271,20 +277,22 @@ async function benchModel(model, peer, scratch, rows) {
   }
 }
 
+// Wall time is what a user waits for; CPU time (all threads) is far less sensitive to other processes on a shared
+// machine, so both are reported, each as a median of interleaved runs.
 function printTable(rows) {
-  const header = ['case', 'runs', 'engine median', 'diffusers median', 'engine/diffusers', 'verdict'];
+  const header = ['case', 'runs', 'engine wall', 'diffusers wall', 'wall ratio', 'engine cpu', 'diffusers cpu', 'cpu ratio', 'verdict'];
   const body = rows.map((r) => {
-    const e = median(r.engine);
-    const p = median(r.peer);
-    const ratio = e / p;
+    const med = (side, key) => median(r[side].map((x) => x[key]));
+    const [ew, pw, ec, pc] = [med('engine', 'wall'), med('peer', 'wall'), med('engine', 'cpu'), med('peer', 'cpu')];
+    const ratio = ew / pw;
     const verdict = ratio <= GOAL ? 'meets goal' : ratio <= LIMIT ? 'ok (> goal)' : 'SLOWER';
-    return [r.name, String(r.runs), fmt(e), fmt(p), ratio.toFixed(2), verdict];
+    return [r.name, String(r.runs), fmt(ew), fmt(pw), ratio.toFixed(2), fmt(ec), fmt(pc), (ec / pc).toFixed(2), verdict];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   console.log(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const b of body) console.log(line(b));
-  console.log(`goal: engine/diffusers <= ${GOAL}, limit <= ${LIMIT}; medians of interleaved runs, warm-up excluded`);
+  console.log(`goal: engine/diffusers wall <= ${GOAL}, limit <= ${LIMIT}; medians of interleaved runs, warm-up excluded`);
 }
 
 const python = process.env.MAGICAPTURE_PYTHON ?? '/work/pyenv/bin/python';

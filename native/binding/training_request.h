@@ -62,6 +62,7 @@ inline training::TrainConfig train_config(const Napi::Value& value) {
   c.resample_augmentation = get_bool(o, "resampleAugmentation", c.resample_augmentation);
   c.id_loss_on_instance = get_bool(o, "idLossOnInstance", c.id_loss_on_instance);
   c.scheduler_before_update = get_bool(o, "schedulerBeforeUpdate", c.scheduler_before_update);
+  c.gradient_checkpointing = get_bool(o, "gradientCheckpointing", c.gradient_checkpointing);
   c.validate();
   return c;
 }

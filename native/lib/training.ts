@@ -45,6 +45,8 @@ export interface TrainConfigInput {
   resampleAugmentation?: boolean;
   idLossOnInstance?: boolean;
   schedulerBeforeUpdate?: boolean;
+  /** Recompute activations in the backward pass: less memory, one more UNet forward per step, same numbers. */
+  gradientCheckpointing?: boolean;
 }
 
 export interface TrainProgress {

@@ -25,6 +25,9 @@ struct TrainConfig {
   double style_init_std = 0.017;
   uint64_t seed = 42;
   int checkpoint_every = 0;  // 0 = only at phase ends
+  // Recompute UNet resnets and transformers in the backward pass instead of keeping their activations
+  // (models/common/activation_checkpoint.h); same numbers, attention-loss gradients included.
+  bool gradient_checkpointing = false;
 
   // Switches where the official code differs from the paper (METHOD §10 / §12).
   bool attention_loss = true;             // B1: official configuration gives it no gradient (false reproduces that)

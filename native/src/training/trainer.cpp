@@ -43,6 +43,7 @@ Trainer::Trainer(std::shared_ptr<Engine> engine, TrainInputs inputs, TrainConfig
     : engine_(std::move(engine)), inputs_(std::move(inputs)), config_(config), embed_(std::move(embed)),
       train_generator_(cpu_generator(config.seed + 1)) {
   config_.validate();
+  engine_->unet->set_gradient_checkpointing(config_.gradient_checkpointing);
   require(!inputs_.sources.empty() && !inputs_.references.empty(), codes::kBadArgument,
           "expected at least one source and one reference image, received " + std::to_string(inputs_.sources.size()) +
               " and " + std::to_string(inputs_.references.size()));
@@ -81,6 +82,7 @@ Trainer::Trainer(std::shared_ptr<Engine> engine, TrainInputs inputs, TrainConfig
 }
 
 Trainer::~Trainer() {
+  engine_->unet->set_gradient_checkpointing(false);
   for (const auto& item : engine_->unet->named_modules()) {
     if (auto* linear = item.value()->as<lora::LoraLinearImpl>()) linear->set_adapter(nullptr);
   }

@@ -37,6 +37,8 @@ class AttentionImpl : public torch::nn::Module {
     name_ = name;
     store_ = store;
   }
+  const std::string& capture_name() const { return name_; }
+  AttentionStore* capture_store() const { return store_; }
   bool is_cross_attention() const { return options_.cross_attention_dim > 0; }
 
   torch::nn::GroupNorm group_norm{nullptr};

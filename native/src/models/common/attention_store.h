@@ -51,6 +51,8 @@ class AttentionStore {
   void record(const std::string& layer, const torch::Tensor& probs, int64_t height, int64_t width);
 
   const std::vector<CapturedMap>& captured() const { return captured_; }
+  // Gradient checkpointing swaps a recorded map for the same values with the checkpoint's history.
+  void replace_maps(size_t index, torch::Tensor maps) { captured_.at(index).maps = std::move(maps); }
   void clear() { captured_.clear(); }
 
  private:

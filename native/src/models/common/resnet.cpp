@@ -18,10 +18,14 @@ ResnetBlock2DImpl::ResnetBlock2DImpl(const ResnetOptions& o) {
 }
 
 torch::Tensor ResnetBlock2DImpl::forward(const torch::Tensor& x, const std::optional<torch::Tensor>& temb) {
+  return run_maybe_checkpointed(x, temb.value_or(torch::Tensor()));
+}
+
+torch::Tensor ResnetBlock2DImpl::run_block(const torch::Tensor& x, const torch::Tensor& temb) {
   auto h = torch::silu(apply_group_norm(norm1, x));
   h = conv1->forward(h);
-  if (time_emb_proj && temb.has_value()) {
-    h = h + time_emb_proj->forward(torch::silu(*temb)).unsqueeze(-1).unsqueeze(-1);  // [B, C, 1, 1]
+  if (time_emb_proj && temb.defined()) {
+    h = h + time_emb_proj->forward(torch::silu(temb)).unsqueeze(-1).unsqueeze(-1);  // [B, C, 1, 1]
   }
   h = torch::silu(apply_group_norm(norm2, h));
   h = conv2->forward(h);

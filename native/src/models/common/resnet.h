@@ -4,6 +4,8 @@
 
 #include <optional>
 
+#include "models/common/activation_checkpoint.h"
+
 namespace mc::models {
 
 struct ResnetOptions {
@@ -14,10 +16,12 @@ struct ResnetOptions {
   double eps = 1e-6;
 };
 
-class ResnetBlock2DImpl : public torch::nn::Module {
+class ResnetBlock2DImpl : public torch::nn::Module, public CheckpointedBlock {
  public:
   explicit ResnetBlock2DImpl(const ResnetOptions& options);
   torch::Tensor forward(const torch::Tensor& x, const std::optional<torch::Tensor>& temb = std::nullopt);
+  // temb undefined = no time embedding (VAE).
+  torch::Tensor run_block(const torch::Tensor& x, const torch::Tensor& temb) override;
 
   torch::nn::GroupNorm norm1{nullptr}, norm2{nullptr};
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv_shortcut{nullptr};

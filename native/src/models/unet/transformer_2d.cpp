@@ -58,6 +58,20 @@ Transformer2DModelImpl::Transformer2DModelImpl(int64_t channels, int64_t heads, 
 }
 
 torch::Tensor Transformer2DModelImpl::forward(const torch::Tensor& x, const torch::Tensor& context) {
+  return run_maybe_checkpointed(x, context);
+}
+
+std::vector<AttentionImpl*> Transformer2DModelImpl::attention_modules() {
+  std::vector<AttentionImpl*> modules;
+  for (const auto& block : *transformer_blocks) {
+    auto* b = block->as<BasicTransformerBlockImpl>();
+    modules.push_back(b->attn1.get());
+    modules.push_back(b->attn2.get());
+  }
+  return modules;
+}
+
+torch::Tensor Transformer2DModelImpl::run_block(const torch::Tensor& x, const torch::Tensor& context) {
   const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   auto hidden = proj_in->forward(apply_group_norm(norm, x));
   hidden = hidden.permute({0, 2, 3, 1}).reshape({b, h * w, c});  // [B, HW, C]

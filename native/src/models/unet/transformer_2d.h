@@ -3,6 +3,7 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "models/common/activation_checkpoint.h"
 #include "models/common/attention.h"
 
 namespace mc::models {
@@ -35,11 +36,13 @@ class BasicTransformerBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(BasicTransformerBlock);
 
-class Transformer2DModelImpl : public torch::nn::Module {
+class Transformer2DModelImpl : public torch::nn::Module, public CheckpointedBlock {
  public:
   Transformer2DModelImpl(int64_t channels, int64_t heads, int64_t cross_attention_dim, int64_t groups,
                          int64_t num_layers = 1);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context);
+  torch::Tensor run_block(const torch::Tensor& x, const torch::Tensor& context) override;
+  std::vector<AttentionImpl*> attention_modules() override;
 
   torch::nn::GroupNorm norm{nullptr};
   torch::nn::Conv2d proj_in{nullptr}, proj_out{nullptr};

@@ -80,6 +80,12 @@ void UNet2DConditionModelImpl::set_attention_store(AttentionStore* store) {
   }
 }
 
+void UNet2DConditionModelImpl::set_gradient_checkpointing(bool enabled) {
+  for (const auto& module : modules()) {
+    if (auto* block = dynamic_cast<CheckpointedBlock*>(module.get())) block->set_gradient_checkpointing(enabled);
+  }
+}
+
 torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, const torch::Tensor& timesteps,
                                                 const torch::Tensor& context) {
   const int64_t batch = sample.size(0);

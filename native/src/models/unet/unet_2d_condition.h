@@ -29,6 +29,9 @@ class UNet2DConditionModelImpl : public torch::nn::Module {
 
   // Routes cross-attention probabilities into `store` (nullptr stops capturing).
   void set_attention_store(AttentionStore* store);
+  // Checkpoints every resnet and transformer (activation_checkpoint.h): less memory for one more forward when
+  // training. Captured attention maps keep their gradients.
+  void set_gradient_checkpointing(bool enabled);
   const UNetConfig& config() const { return config_; }
 
   torch::nn::Conv2d conv_in{nullptr}, conv_out{nullptr};
