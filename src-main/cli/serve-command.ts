@@ -13,11 +13,12 @@ import { defaultUserDataDir } from '../services/library/library-location.js';
 import { optionalInt, UsageError } from './args.js';
 import { InputError } from './input-error.js';
 
-export const SERVE_USAGE = `magicapture serve [--library DIR] [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--token TOKEN] [--without-hosts]
+export const SERVE_USAGE = `magicapture serve [--library DIR] [--model SD15_PATH] [--host 127.0.0.1] [--port ${DEFAULT_PORT}] [--token TOKEN] [--without-hosts]
     (any --host but loopback requires a token: one is generated and printed; $MAGICAPTURE_SERVER_TOKEN sets one)`;
 
 const OPTIONS = {
   library: { type: 'string' },
+  model: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
   token: { type: 'string' },
@@ -60,6 +61,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw new InputError(`could not open the library: ${e.message ?? String(error)}`, e.hint ?? '');
   }
   const { studio } = opened;
+  if (values.model !== undefined) {
+    try {
+      await studio.chooseBaseModel({ path: values.model });
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
+  }
   const staging = StagingArea.forLibrary(studio.library.dir);
   await staging.sweep();
   const dispatcher = new ApiDispatcher({ studio, staging, mode: 'server' });
