@@ -14,7 +14,7 @@ const forbid = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'native/build/**', 'test-results/**', 'native/lib/tokenizer/unicode-py311.ts'] },
+  { ignores: ['node_modules/**', 'dist/**', 'dist-renderer/**', 'native/build/**', 'test-results/**', 'native/lib/tokenizer/unicode-py311.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {

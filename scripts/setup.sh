@@ -14,6 +14,8 @@ command -v ninja >/dev/null 2>&1 || packages+=(ninja-build)
 command -v g++ >/dev/null 2>&1 || packages+=(g++)
 # The export tests read deliverables back with a second, independent metadata reader.
 command -v exiftool >/dev/null 2>&1 || packages+=(libimage-exiftool-perl)
+# The interface's browser tests (test/e2e) drive Debian's Chromium with playwright-core; no browser is downloaded.
+[ -x /usr/bin/chromium ] || packages+=(chromium)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "setup: installing ${packages[*]}"
   sudo=""
@@ -38,4 +40,6 @@ npx cmake-js compile --directory native --out native/build -p "$(nproc)" >native
 }
 echo "setup: building TypeScript"
 npx tsc -p tsconfig.json
+echo "setup: building the interface (dist-renderer/)"
+npm run --silent build:renderer
 echo "setup: done"
