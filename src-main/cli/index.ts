@@ -13,6 +13,7 @@ import { JOBS_USAGE, jobsCommand } from './jobs-command.js';
 import { MASKS_USAGE, masksCommand } from './masks-command.js';
 import { SAMPLE_USAGE, sampleCommand } from './sample-command.js';
 import { SERVE_USAGE, serveCommand } from './serve-command.js';
+import { STUDIO_USAGE, studioCommand } from './studio-command.js';
 import { TRAIN_USAGE, trainCommand } from './train-command.js';
 
 /** A command resolves to its exit code, or to nothing for 0. */
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => Promise
   export: { usage: EXPORT_USAGE, run: exportCommand },
   jobs: { usage: JOBS_USAGE, run: jobsCommand },
   doctor: { usage: DOCTOR_USAGE, run: doctorCommand },
+  studio: { usage: STUDIO_USAGE, run: studioCommand },
   serve: { usage: SERVE_USAGE, run: serveCommand },
 };
 
