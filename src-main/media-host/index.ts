@@ -17,6 +17,7 @@ import { EMBEDDED_FACE_MODELS } from './faces/human-models.js';
 import { faceHandlers } from './faces/handlers.js';
 import { finishingHandlers } from './finishing/handlers.js';
 import { mediaHandlers } from './images.js';
+import { modelHandlers } from './onnx/handlers.js';
 import { packageVersion } from './tfjs/runtime.js';
 
 serveHost<MediaMethods, MediaCapabilities>({
@@ -45,5 +46,5 @@ serveHost<MediaMethods, MediaCapabilities>({
   },
   validators: mediaParams,
   // Face and super-resolution models load on first use, so the ready handshake stays as fast as sharp's.
-  handlers: { ...mediaHandlers, ...faceHandlers, ...finishingHandlers },
+  handlers: { ...mediaHandlers, ...faceHandlers, ...finishingHandlers, ...modelHandlers },
 });

@@ -1,8 +1,9 @@
 // The media host's methods: image decode, resize, thumbnails and encode (sharp), plus the face methods
-// (media-faces.ts) and finishing methods (media-finishing.ts). Requests run concurrently; sharp keeps its own
+// (media-faces.ts), finishing methods (media-finishing.ts) and the installed ONNX models (media-models.ts). Requests run concurrently; sharp keeps its own
 // thread pool, and the host runs one tfjs model call at a time.
 import { type FaceMethods, faceParams, type FaceModels } from './media-faces.js';
 import { type ExportFormat, type FinishingMethods, finishingParams, type UpscaleFactor } from './media-finishing.js';
+import { type ModelMethods, modelParams } from './media-models.js';
 import { type ImageSource, imageSource as source, type Pixels, pixels as checkPixels } from './media-source.js';
 import type { MethodSpec, ParamValidators } from './messages.js';
 import { type Tensor, tensor } from './tensor.js';
@@ -10,6 +11,7 @@ import { fail, integer, oneOf, optional, record } from './validate.js';
 
 export * from './media-faces.js';
 export * from './media-finishing.js';
+export * from './media-models.js';
 export * from './media-source.js';
 
 export type EncodeFormat = 'png' | 'jpeg';
@@ -68,7 +70,7 @@ export type ImageMethods = {
   'media.encode': MethodSpec<{ image: EncodeInput; format: EncodeFormat; quality?: number }, EncodedImage>;
 };
 
-export type MediaMethods = ImageMethods & FaceMethods & FinishingMethods;
+export type MediaMethods = ImageMethods & FaceMethods & FinishingMethods & ModelMethods;
 
 export interface MediaCapabilities {
   sharp: string;
@@ -103,6 +105,7 @@ function quality(value: unknown): number | undefined {
 export const mediaParams: ParamValidators<MediaMethods> = {
   ...faceParams,
   ...finishingParams,
+  ...modelParams,
   'media.probe': (p) => ({ source: source(record(p, 'params')['source']) }),
   'media.thumbnail': (p) => {
     const r = record(p, 'params');

@@ -3,9 +3,8 @@ import type { AlignedFace, DetectedFace, FaceMethods, ImageSource, RankedPortrai
 import type { HostHandlers } from '../../services/processes/host-server.js';
 import { MediaError } from '../media-error.js';
 import { applySimilarity, estimateSimilarity, rmsDistance, type Similarity, templateFor, warpSimilarity } from './alignment.js';
+import { analyseWithModels, faceMask, faceModels } from '../onnx/face-steps.js';
 import { analyseUpright, decodeUpright, throwIfCancelled } from './analysis.js';
-import { ovalMask } from './face-mask.js';
-import { EMBEDDED_FACE_MODELS } from './human-models.js';
 import { meanSimilarity } from './identity.js';
 import { differenceHash, faceSharpness } from './image-stats.js';
 import { type PhotoFacts, preflightReport } from './preflight.js';
@@ -15,7 +14,7 @@ const ALIGN_SIDE = 2048;
 
 async function primaryFace(source: ImageSource, signal: AbortSignal): Promise<DetectedFace | undefined> {
   const image = await decodeUpright(source, signal);
-  return (await analyseUpright(image))[0]?.face;
+  return (await analyseWithModels(image))[0]?.face;
 }
 
 async function facts(source: ImageSource, index: number, signal: AbortSignal): Promise<PhotoFacts> {
@@ -26,7 +25,7 @@ async function facts(source: ImageSource, index: number, signal: AbortSignal): P
     if (!(error instanceof MediaError) || error.code === 'E_CANCELLED') throw error;
     return { index, width: 0, height: 0, faces: [], sharpness: null, hash: null, unreadable: error.message };
   }
-  const faces = (await analyseUpright(image)).map((a) => a.face);
+  const faces = (await analyseWithModels(image)).map((a) => a.face);
   const first = faces[0];
   const s = image.pixels.width / image.width;
   const sharpness = first ? await faceSharpness(image.pixels, [first.box[0] * s, first.box[1] * s, first.box[2] * s, first.box[3] * s]) : null;
@@ -36,10 +35,10 @@ async function facts(source: ImageSource, index: number, signal: AbortSignal): P
 export const faceHandlers: HostHandlers<FaceMethods> = {
   'faces.analyze': async ({ source, maskSize }, { signal }) => {
     const image = await decodeUpright(source, signal);
-    const analysed = await analyseUpright(image);
+    const analysed = await analyseWithModels(image);
     const first = analysed[0];
-    const mask = first ? await ovalMask(first.oval, image.width, image.height, maskSize) : null;
-    return { width: image.width, height: image.height, faces: analysed.map((a) => a.face), mask, models: EMBEDDED_FACE_MODELS };
+    const mask = first ? await faceMask(image, first, maskSize) : null;
+    return { width: image.width, height: image.height, faces: analysed.map((a) => a.face), mask, models: faceModels() };
   },
 
   'faces.align': async ({ source, landmarks5, size = 112 }, { signal }): Promise<AlignedFace> => {
@@ -73,7 +72,7 @@ export const faceHandlers: HostHandlers<FaceMethods> = {
       all.push(await facts(source, index, signal));
       progress({ done: index + 1, total: sources.length });
     }
-    return { photos: preflightReport(all), models: EMBEDDED_FACE_MODELS };
+    return { photos: preflightReport(all), models: faceModels() };
   },
 
   'faces.rank': async ({ reference, candidates }, { signal, progress }) => {
@@ -101,12 +100,12 @@ export const faceHandlers: HostHandlers<FaceMethods> = {
       const face = (await primaryFace(source, signal)) ?? null;
       const embedding = face?.embedding;
       if (embedding && embedding.length !== embeddings[0]?.length) {
-        throw new MediaError('E_BAD_ARGUMENT', `expected reference embeddings of ${embedding.length} values (${EMBEDDED_FACE_MODELS.embedding}), received ${embeddings[0]?.length}`, 'They were made by another model: analyse the selfies again.');
+        throw new MediaError('E_BAD_ARGUMENT', `expected reference embeddings of ${embedding.length} values (${faceModels().embedding}), received ${embeddings[0]?.length}`, 'They were made by another model: analyse the selfies again.');
       }
       ranked.push({ index, score: embedding ? Math.round(meanSimilarity(embedding, embeddings) * 10000) / 10000 : null, face });
       step();
     }
     ranked.sort((a, b) => (b.score ?? -Infinity) - (a.score ?? -Infinity) || a.index - b.index);
-    return { ranked, referenceFaces: embeddings.length, models: EMBEDDED_FACE_MODELS };
+    return { ranked, referenceFaces: embeddings.length, models: faceModels() };
   },
 };

@@ -2,6 +2,7 @@
 // on DIV2K, ~1 MB per factor) on the tfjs WebAssembly backend. The `upscaler` package itself is not used: its Node
 // build requires tfjs-node (a native download) and its browser build needs bundling, while the models are plain
 // Keras layers models that tfjs-layers loads directly; tiling is ours (tiles.ts) so seams are impossible by design.
+// An installed Real-ESRGAN x4 (onnx/upscaler.ts) takes over x4 requests, and the recorded step names it.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -9,6 +10,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 import type { FinishingStep, Pixels, UpscaleFactor } from '../../common/protocol/media.js';
 import { MediaError } from '../media-error.js';
+import { upscaleInstalled } from '../onnx/upscaler.js';
 import { exclusive, packageRoot, packageVersion, requirePackage, tfjs, yieldToEventLoop } from '../tfjs/runtime.js';
 import { planTiles, SR_MARGIN } from './tiles.js';
 
@@ -52,6 +54,8 @@ export async function upscalePixels(source: Pixels, scale: UpscaleFactor, option
   if (Math.max(source.width, source.height) * scale > MAX_UPSCALED_SIDE) {
     throw new MediaError('E_BAD_ARGUMENT', `expected an upscaled long side of at most ${MAX_UPSCALED_SIDE} px, received ${Math.max(source.width, source.height)} x ${scale}`, 'Upscale smaller images, or use upscale "auto" or "off".');
   }
+  const installed = await upscaleInstalled(source, scale, tileSize, signal);
+  if (installed) return installed;
   const [tf, network] = await Promise.all([tfjs(), model(scale)]);
   const { width, height, channels, data } = source;
   const outWidth = width * scale, outHeight = height * scale;
