@@ -71,6 +71,7 @@ describe.skipIf(!hasChromium || !built)('the studio flow in Chromium (tiny model
   });
 
   it('goes from a new client to exported portraits', async () => {
+    let previewed = '';
     const shootDir = mkdtempSync(join(site.root, 'shoot-'));
     const shoot = await writeShoot(shootDir);
 
@@ -188,12 +189,16 @@ describe.skipIf(!hasChromium || !built)('the studio flow in Chromium (tiny model
       await page.getByRole('button', { name: 'Export…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Export portraits' });
       await dialog.getByLabel('Folder on the studio computer').fill(join(site.root, 'delivery'));
+      // The preview is the name the job writes (one portrait: {n} is "1").
+      const names = dialog.getByRole('list', { name: 'First file names' });
+      await names.getByText(/-1\.jpg$/).waitFor();
+      previewed = (await names.locator('li').first().textContent()) ?? '';
       await dialog.getByRole('button', { name: 'Export' }).click();
       await page.getByText('Export finished').waitFor({ timeout: 60_000 });
       await screenshot(page, 'export-done');
     });
     const delivered = existsSync(join(site.root, 'delivery')) ? readdirSync(join(site.root, 'delivery')) : [];
-    expect(delivered.filter((f) => f.endsWith('.jpg') || f.endsWith('.jpeg'))).toHaveLength(1);
+    expect(delivered.filter((f) => f.endsWith('.jpg') || f.endsWith('.jpeg'))).toEqual([previewed]);
     expect(problems).toEqual([]);
   });
 });

@@ -148,6 +148,8 @@ describe('the API contract', () => {
       ['generations.show', { generationId: 999 }],
       ['generations.review', { generationIds: [999], favourite: true }],
       ['generations.reproduce', { generationId: 999 }],
+      ['generations.attention', { generationId: 999 }],
+      ['photos.preflight', { projectId: 999 }],
       ['exports.list', { projectId: 999 }],
       ['jobs.list', { clientId: 999 }],
       ['jobs.show', { jobId: 999 }],
@@ -164,7 +166,7 @@ describe('the API contract', () => {
     // Every method that names something by id is in the list above, except the engine and export work that a
     // studio without hosts refuses first ("unavailable", below).
     const covered = new Set<string>(cases.map(([method]) => method));
-    const withoutIds = ['clients.create', 'clients.list', 'dialog.open', 'settings.get', 'settings.set', 'settings.setBaseModel', 'system.info'];
+    const withoutIds = ['clients.create', 'clients.list', 'clients.summaries', 'dialog.open', 'settings.get', 'settings.set', 'settings.setBaseModel', 'system.info'];
     const needHosts = ['exports.create', 'generations.generate', 'training.start'];
     expect(API_METHODS.filter((m) => !covered.has(m))).toEqual([...withoutIds, ...needHosts].sort());
     for (const [method, params] of [

@@ -75,6 +75,7 @@ const CODE_MAP: Readonly<Record<string, ApiErrorCode>> = {
   not_an_image: 'bad_file',
   unsupported_format: 'bad_file',
   corrupt_image: 'bad_file',
+  corrupt_file: 'bad_file',
   too_many_pixels: 'bad_file',
   too_large: 'too_large',
   bad_settings: 'invalid',

@@ -2,11 +2,12 @@
 export * from './contract.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './file-name-template.js';
 export * from './limits.js';
 export * from './types.js';
 export type { ClientFields, ClientSort, NewConsentParams, ProjectFields } from './methods/clients.js';
 export { CLIENT_SORTS } from './methods/clients.js';
-export type { ExportParams, GenerateParams, GenerationQuery, GenerationSort, RecipeParams, ReviewParams } from './methods/generations.js';
+export type { ExportParams, ExportUpscale, GenerateParams, GenerationQuery, GenerationSort, RecipeParams, ReviewParams } from './methods/generations.js';
 export { GENERATION_SORTS } from './methods/generations.js';
 export type { ImportParams, SaveMaskParams, UploadRef } from './methods/photos.js';
 export { CATALOG_ENTITIES, type CatalogEntity, type MethodRules } from './methods/rules.js';

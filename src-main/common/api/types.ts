@@ -27,6 +27,20 @@ export interface Client {
   updatedAt: number;
 }
 
+/** One gallery card: the client with what the card shows of them (clients.summaries, one catalog query). */
+export interface ClientSummary {
+  client: Client;
+  /** The client's first project (the card opens it), or null. */
+  projectId: number | null;
+  /** Thumbnail blob of that project's first selfie, or null. */
+  cover: string | null;
+  /** in-force: a consent neither revoked nor expired (scope: what those cover); expired: none in force, one not revoked. */
+  consent: { state: 'in-force' | 'expired' | 'revoked' | 'none'; scope: string[] };
+  /** State of the project's latest training, or none. */
+  training: TrainingState | 'none';
+  lastActivity: number;
+}
+
 export interface Consent {
   id: number;
   clientId: number;
@@ -134,6 +148,26 @@ export interface Recipe {
   steps: number;
   cfg: number;
   loraScales: Record<string, number>;
+}
+
+export const LAYER_GROUPS = ['down', 'mid', 'up'] as const;
+export type LayerGroup = (typeof LAYER_GROUPS)[number];
+
+/** A portrait's cross-attention, averaged per layer group and step range (generations.attention). */
+export interface AttentionMaps {
+  generationId: number;
+  /** The prompt's tokens as the text encoder saw them, BOS first and EOS last (the maps' token axis). */
+  tokens: string[];
+  /** Layer groups present: the UNet's down blocks, mid block, up blocks. */
+  groups: LayerGroup[];
+  /** Inclusive step indices of each range, early first. */
+  stepRanges: Array<{ first: number; last: number }>;
+  /** Sampling steps of the portrait. */
+  steps: number;
+  /** Each map is resolution × resolution, row-major, top row first. */
+  resolution: number;
+  /** maps[group][range][token]: mean attention probability of each cell (over the tokens of one cell: at most 1). */
+  maps: number[][][][];
 }
 
 export interface Review {

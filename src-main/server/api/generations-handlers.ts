@@ -35,6 +35,14 @@ export function generationHandlers({ studio }: HandlerContext): HandlersOf<Gener
     },
     'generations.show': ({ generationId }) => studio.generations.get(generationId),
     'generations.review': ({ generationIds, ...changes }) => studio.generations.review(generationIds, changes),
+    'generations.attention': async ({ generationId }) => {
+      const { maps, ...summary } = await studio.generations.attention(generationId);
+      const plane = summary.resolution * summary.resolution;
+      // Six digits is finer than the stored byte per cell; it keeps the JSON small.
+      const round = (v: number) => Math.round(v * 1e6) / 1e6;
+      const tokensOf = (map: Float32Array) => summary.tokens.map((_, t) => Array.from(map.subarray(t * plane, (t + 1) * plane), round));
+      return { generationId, ...summary, maps: maps.map((row) => row.map(tokensOf)) };
+    },
     'generations.reproduce': ({ generationId }) => reproduce(studio, generationId),
     'exports.create': ({ projectId, ...input }) => studio.exports.export(projectId, input),
     'exports.list': ({ projectId }) => {

@@ -20,6 +20,10 @@ export function photoHandlers({ studio, staging }: HandlerContext): HandlersOf<P
       return studio.projects.photos(projectId, role);
     },
     'photos.show': ({ photoId }) => studio.catalog.photos.get(photoId),
+    'photos.preflight': async ({ projectId }) => {
+      await studio.preflight(projectId);
+      return studio.projects.photos(projectId, 'source');
+    },
     'photos.setRole': ({ photoId, role }) => studio.catalog.photos.setRole(photoId, role),
     'masks.list': ({ photoId }) => {
       studio.catalog.photos.get(photoId);

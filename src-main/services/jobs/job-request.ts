@@ -8,8 +8,9 @@ import type { Catalog } from '../catalog/catalog.js';
 import { CatalogError } from '../catalog/catalog-error.js';
 import { JOB_KINDS } from '../catalog/jobs-repository.js';
 import { PHOTO_ROLES } from '../catalog/photos-repository.js';
-import { fields, id, integer, invalid, number, oneOf, optionalId, text } from '../catalog/validate.js';
-import type { BaseModel, GenerateRecipe, JobRequest } from './job-types.js';
+import { bool, fields, id, integer, invalid, number, oneOf, optionalId, text } from '../catalog/validate.js';
+import { templateProblem } from '../../common/api/file-name-template.js';
+import type { BaseModel, ExportRequest, GenerateRecipe, JobRequest } from './job-types.js';
 
 const MAX_FILES = 1000;
 const MAX_IMAGES_PER_JOB = 64;
@@ -78,7 +79,7 @@ export function checkJobRequest(value: unknown): JobRequest {
       return { kind, trainingRunId: id(f['trainingRunId'], 'trainingRunId') };
     }
     case 'generate': {
-      const f = fields(value, 'generate job', ['kind', 'projectId', 'trainingRunId', 'model', 'recipe', 'count']);
+      const f = fields(value, 'generate job', ['kind', 'projectId', 'trainingRunId', 'model', 'recipe', 'count', 'captureAttention']);
       return {
         kind,
         projectId: id(f['projectId'], 'projectId'),
@@ -86,6 +87,7 @@ export function checkJobRequest(value: unknown): JobRequest {
         model: baseModel(f['model']),
         recipe: checkRecipe(f['recipe']),
         count: integer(f['count'], 'count', 1, MAX_IMAGES_PER_JOB),
+        ...(f['captureAttention'] === undefined ? {} : { captureAttention: bool(f['captureAttention'], 'captureAttention') }),
       };
     }
     case 'postprocess': {
@@ -93,7 +95,7 @@ export function checkJobRequest(value: unknown): JobRequest {
       return { kind, generationId: id(f['generationId'], 'generationId'), operation: oneOf(f['operation'], 'operation', ['restore', 'upscale'] as const) };
     }
     case 'export': {
-      const f = fields(value, 'export job', ['kind', 'projectId', 'generationIds', 'format', 'quality', 'destination']);
+      const f = fields(value, 'export job', ['kind', 'projectId', 'generationIds', 'format', 'quality', 'destination', 'fileName', 'longEdge', 'upscale']);
       const ids = list(f['generationIds'], 'generationIds', 500, id);
       if (new Set(ids).size !== ids.length) throw invalid('generationIds', 'a list without repeats', ids);
       return {
@@ -103,9 +105,27 @@ export function checkJobRequest(value: unknown): JobRequest {
         format: oneOf(f['format'], 'format', ['png', 'jpeg'] as const),
         quality: f['quality'] === undefined || f['quality'] === null ? null : integer(f['quality'], 'quality', 1, 100),
         destination: absolutePath(f['destination'], 'destination'),
+        ...finishing(f),
       };
     }
   }
+}
+
+function finishing(f: Record<string, unknown>): Pick<ExportRequest, 'fileName' | 'longEdge' | 'upscale'> {
+  const out: Pick<ExportRequest, 'fileName' | 'longEdge' | 'upscale'> = {};
+  if (f['fileName'] !== undefined) {
+    const template = text(f['fileName'], 'fileName', { max: 200 });
+    const problem = templateProblem(template);
+    if (problem) throw new CatalogError('invalid', problem);
+    out.fileName = template;
+  }
+  if (f['longEdge'] !== undefined) out.longEdge = integer(f['longEdge'], 'longEdge', 256, 8192);
+  if (f['upscale'] !== undefined) {
+    const upscale = f['upscale'];
+    if (upscale !== 'auto' && upscale !== 'off' && upscale !== 2 && upscale !== 4) throw invalid('upscale', 'one of auto, off, 2, 4', upscale);
+    out.upscale = upscale;
+  }
+  return out;
 }
 
 /** The client whose work the request is; throws not_found for ids that do not exist or do not belong together. */

@@ -66,6 +66,8 @@ export interface GenerateRequest {
   model: BaseModel;
   recipe: GenerateRecipe;
   count: number;
+  /** Record each portrait's cross-attention maps (library/attention-maps.ts). Absent in jobs queued before. */
+  captureAttention?: boolean;
 }
 
 export interface PostprocessRequest {
@@ -85,6 +87,10 @@ export interface ExportRequest {
   quality: number | null;
   /** Absolute folder the files are written to (created when missing). */
   destination: string;
+  /** Finishing through the media host (absent in jobs queued before): name template, long edge, super-resolution. */
+  fileName?: string;
+  longEdge?: number;
+  upscale?: 'auto' | 'off' | 2 | 4;
 }
 
 export type JobRequest = ImportRequest | MasksRequest | TrainRequest | GenerateRequest | PostprocessRequest | ExportRequest;
@@ -99,7 +105,8 @@ export interface ImportedFile {
 }
 
 export interface JobResults {
-  import: { files: ImportedFile[] };
+  /** preflight: the source photos' pre-flight after the import (absent without a media host); error: why it did not run. */
+  import: { files: ImportedFile[]; preflight?: { checked: number; failing: number } | { error: string } };
   masks: { maskId: number; version: number };
   train: { trainingRunId: number; steps: number; outputs: Array<{ kind: string; blob: string }>; losses: Record<string, number> };
   generate: { generationIds: number[] };

@@ -8,6 +8,8 @@ export type LibraryErrorCode =
   | 'not_an_image'
   | 'unsupported_format'
   | 'corrupt_image'
+  /** A library file the studio wrote (not an image) that does not read back. */
+  | 'corrupt_file'
   | 'too_many_pixels'
   | 'unsafe_path'
   | 'not_found'

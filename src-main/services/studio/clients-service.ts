@@ -4,6 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 
+import { type ClientSummary, listClientSummaries } from '../catalog/client-summaries.js';
 import type { Client, ClientChanges } from '../catalog/clients-repository.js';
 import type { Consent, ConsentScope } from '../catalog/consents-repository.js';
 import type { Project } from '../catalog/projects-repository.js';
@@ -69,6 +70,11 @@ export class ClientsService {
       }
     }
     return this.show(client.id);
+  }
+
+  /** Every client with what a gallery card shows of them, in one catalog query. */
+  summaries(): ClientSummary[] {
+    return listClientSummaries(this.studio.catalog.db);
   }
 
   list(): Client[] {

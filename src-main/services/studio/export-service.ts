@@ -18,6 +18,10 @@ export interface ExportInput {
   /** JPEG quality, 1 to 100 (default 92). */
   quality?: number;
   destination: string;
+  /** Name template ({client} {title} {date} {n}), long edge and super-resolution: see the job's ExportRequest. */
+  fileName?: string;
+  longEdge?: number;
+  upscale?: 'auto' | 'off' | 2 | 4;
 }
 
 export class ExportService {
@@ -26,7 +30,7 @@ export class ExportService {
   async export(projectId: number, input: ExportInput, options: { priority?: number } = {}): Promise<JobView> {
     const { catalog, library, jobs } = this.studio;
     requireRunner(jobs, 'export');
-    const f = fields(input, 'export request', ['generationIds', 'format', 'quality', 'destination']);
+    const f = fields(input, 'export request', ['generationIds', 'format', 'quality', 'destination', 'fileName', 'longEdge', 'upscale']);
     const format = f['format'] === undefined ? 'jpeg' : oneOf(f['format'], 'format', ['jpeg', 'png'] as const);
     const quality = f['quality'] === undefined ? null : integer(f['quality'], 'quality', 1, 100);
     if (quality !== null && format !== 'jpeg') throw invalid('quality', 'given for JPEG only', quality);
@@ -44,7 +48,9 @@ export class ExportService {
     if (generationIds.length === 0) {
       throw new StudioError('conflict', `expected portraits to export from project ${projectId}, received none picked`, 'Pick portraits in the gallery, or name them.');
     }
-    return jobs.enqueue({ kind: 'export', projectId, generationIds, format, quality, destination }, { priority: options.priority ?? 10 });
+    // The job checks the finishing fields (job-request.ts) like every queued request.
+    const finishing = Object.fromEntries(['fileName', 'longEdge', 'upscale'].filter((k) => f[k] !== undefined).map((k) => [k, f[k]]));
+    return jobs.enqueue({ kind: 'export', projectId, generationIds, format, quality, destination, ...finishing }, { priority: options.priority ?? 10 });
   }
 
   list(projectId: number): Export[] {

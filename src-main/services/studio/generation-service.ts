@@ -3,13 +3,16 @@
 // defaults and a fresh seed are filled in here, so the queued job is the complete recipe and runs the same after
 // a restart. Without a training run named, the project's newest finished one is used.
 import { randomInt } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 
+import { CatalogError } from '../catalog/catalog-error.js';
 import type { Generation, GenerationQuery } from '../catalog/generations-repository.js';
 import type { ReviewChanges } from '../catalog/reviews-repository.js';
-import { fields, id, integer, optionalId } from '../catalog/validate.js';
+import { bool, fields, id, integer, optionalId } from '../catalog/validate.js';
 import { checkRecipe } from '../jobs/job-request.js';
 import type { JobView } from '../jobs/job-types.js';
 import { trainedLoraBlob } from '../jobs/runners/generate-runner.js';
+import { type AttentionSummary, decodeAttention } from '../library/attention-maps.js';
 import { requireConsent, requireRunner, type StudioContext } from './studio-context.js';
 import { StudioError } from './studio-error.js';
 
@@ -27,9 +30,11 @@ export interface GenerateInput {
   count?: number;
   /** The training to use; default the newest finished one; null: the base model alone. */
   trainingRunId?: number | null;
+  /** Keep each portrait's cross-attention maps for the attention viewer (default off: it slows sampling). */
+  captureAttention?: boolean;
 }
 
-const KEYS = ['prompt', 'negativePrompt', 'seed', 'sampler', 'steps', 'cfg', 'width', 'height', 'loraScales', 'count', 'trainingRunId'];
+const KEYS = ['prompt', 'negativePrompt', 'seed', 'sampler', 'steps', 'cfg', 'width', 'height', 'loraScales', 'count', 'trainingRunId', 'captureAttention'];
 
 export class GenerationService {
   constructor(private readonly studio: StudioContext) {}
@@ -58,8 +63,9 @@ export class GenerationService {
       throw new StudioError('conflict', `expected a finished training to generate with, received training run ${trainingRunId} (${catalog.trainingRuns.get(trainingRunId).state})`,
         'Wait for the training to finish, or resume it.');
     }
+    const captureAttention = f['captureAttention'] === undefined ? false : bool(f['captureAttention'], 'captureAttention');
     const model = await this.studio.baseModel();
-    return jobs.enqueue({ kind: 'generate', projectId, trainingRunId, model, recipe, count }, { priority: options.priority ?? 10 });
+    return jobs.enqueue({ kind: 'generate', projectId, trainingRunId, model, recipe, count, ...(captureAttention ? { captureAttention } : {}) }, { priority: options.priority ?? 10 });
   }
 
   list(query: GenerationQuery = {}): Generation[] {
@@ -68,6 +74,16 @@ export class GenerationService {
 
   get(generationId: number): Generation {
     return this.studio.catalog.generations.get(generationId);
+  }
+
+  /** The portrait's captured attention maps; not_found when it was generated without capture. */
+  async attention(generationId: number): Promise<AttentionSummary> {
+    const { attentionMapsBlob } = this.get(generationId);
+    if (attentionMapsBlob === null) {
+      throw new CatalogError('not_found', `expected a portrait generated with attention capture, received portrait ${generationId}, which has no maps`,
+        'Generate it again with "Capture attention" on (captureAttention: true).');
+    }
+    return decodeAttention(await readFile(this.studio.library.filePath(attentionMapsBlob)));
   }
 
   /** The same verdict on one or several portraits: rating, favourite, rejected, picked by the client. */

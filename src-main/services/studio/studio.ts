@@ -5,7 +5,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import type { BaseModel } from '../jobs/job-types.js';
-import { createJobRunners } from '../jobs/runners/index.js';
+import { createJobRunners, HostAccess, preflightProject, type PreflightOutcome } from '../jobs/runners/index.js';
 import { Library } from '../library/library.js';
 import { createEngineHost, createMediaHost, type EngineHost, type HostOptions, type MediaHost } from '../processes/hosts.js';
 import { type BaseModelChoice, checkBaseModelChoice, chooseBaseModel, resolveBaseModel } from './base-model.js';
@@ -14,6 +14,7 @@ import { ExportService } from './export-service.js';
 import { GenerationService } from './generation-service.js';
 import { ProjectsService } from './projects-service.js';
 import type { StudioContext } from './studio-context.js';
+import { StudioError } from './studio-error.js';
 import { TrainingService } from './training-service.js';
 
 export interface StudioOptions {
@@ -87,6 +88,16 @@ export class Studio {
   /** The base model jobs run on (the session's override, else the one chosen in Settings), with its hash. */
   baseModel(): Promise<BaseModel> {
     return resolveBaseModel(this.catalog, this.baseModelOverride);
+  }
+
+  /** Pre-flight of the project's selfies now (an import runs it after the files are in). */
+  async preflight(projectId: number): Promise<PreflightOutcome> {
+    this.catalog.projects.get(projectId);
+    if (!this.hosts) {
+      throw new StudioError('unavailable', `expected a studio with its media host to run pre-flight, received one opened without hosts`,
+        'Open the studio with its hosts (the desktop app or magicapture serve) and run pre-flight again.');
+    }
+    return preflightProject(this.library, new HostAccess(this.hosts.media), projectId);
   }
 
   /** Saves the photographer's choice of base model for later sessions. */

@@ -22,6 +22,7 @@ export function CreateClientDialog({ onClose }: { onClose: () => void }) {
   const [expiresAt, setExpiresAt] = useState('');
   const [scope, setScope] = useState<ConsentScope[]>(['training', 'generation']);
   const [releasePath, setReleasePath] = useState('');
+  const [releaseFile, setReleaseFile] = useState<File | null>(null);
   const [withConsent, setWithConsent] = useState(true);
   const [busy, setBusy] = useState(false);
 
@@ -42,7 +43,9 @@ export function CreateClientDialog({ onClose }: { onClose: () => void }) {
       if (withConsent) {
         consent = { signedBy: signedBy.trim() || name.trim(), signedAt: new Date(`${signedAt}T12:00:00`).getTime(), scope };
         if (expiresAt) consent.expiresAt = new Date(`${expiresAt}T23:59:59`).getTime();
-        if (releasePath.trim()) consent.releasePath = releasePath.trim();
+        // A browser sends the file first (POST /files); the desktop app names it by path.
+        if (releaseFile && studio.upload) consent.releaseUpload = { sha256: (await studio.upload(releaseFile)).sha256, name: releaseFile.name };
+        else if (releasePath.trim()) consent.releasePath = releasePath.trim();
       }
       const detail = await studio.call('clients.create', { name: name.trim(), ...(email.trim() ? { email: email.trim() } : {}), ...(consent ? { consent } : {}) });
       const project = await studio.call('projects.create', { clientId: detail.client.id, name: `${detail.client.name} — portraits` });
@@ -77,13 +80,20 @@ export function CreateClientDialog({ onClose }: { onClose: () => void }) {
                   </label>
                 ))}
               </div>
-              <label>
-                Signed release (file on the studio computer, optional)
-                <span className="row">
-                  <input value={releasePath} placeholder="/home/studio/releases/client.pdf" onChange={(e) => setReleasePath(e.target.value)} />
-                  {studio.transport === 'ipc' && <button type="button" onClick={pickRelease}>Choose…</button>}
-                </span>
-              </label>
+              {studio.upload ? (
+                <label>
+                  Signed release (PDF or a photo of the form, optional)
+                  <input type="file" accept=".pdf,application/pdf,image/jpeg,image/png,image/webp,image/tiff" onChange={(e) => setReleaseFile(e.target.files?.[0] ?? null)} />
+                </label>
+              ) : (
+                <label>
+                  Signed release (file on the studio computer, optional)
+                  <span className="row">
+                    <input value={releasePath} placeholder="/home/studio/releases/client.pdf" onChange={(e) => setReleasePath(e.target.value)} />
+                    {studio.transport === 'ipc' && <button type="button" onClick={pickRelease}>Choose…</button>}
+                  </span>
+                </label>
+              )}
               {scope.length === 0 && <p className="error-text">Choose at least one use the client agreed to.</p>}
             </>
           )}

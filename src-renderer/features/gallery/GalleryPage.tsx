@@ -14,7 +14,8 @@ export function GalleryPage() {
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState<ClientSort>('updated');
   const deferred = useDeferredValue(search.trim());
-  const clients = useApi('clients.list', deferred === '' ? { sort } : { search: deferred, sort }, ['clients', 'projects']);
+  // Photos and training runs change a card's cover and badges too.
+  const clients = useApi('clients.summaries', deferred === '' ? { sort } : { search: deferred, sort }, ['clients', 'projects', 'photos', 'trainingRuns']);
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<Client | null>(null);
   const items = clients.data ?? [];
@@ -38,7 +39,7 @@ export function GalleryPage() {
           <p>{deferred ? `No client matches “${deferred}”.` : 'No clients yet. Start with the first one: their consent, then their photos.'}</p>
         </div>
       )}
-      <VirtualGrid items={items} itemWidth={236} rowHeight={292} label="Clients" keyOf={(c) => c.id} render={(c) => <ClientCard client={c} onDelete={setDeleting} />} />
+      <VirtualGrid items={items} itemWidth={236} rowHeight={292} label="Clients" keyOf={(s) => s.client.id} render={(s) => <ClientCard summary={s} onDelete={setDeleting} />} />
       {creating && <CreateClientDialog onClose={() => setCreating(false)} />}
       {deleting && <DeleteClientDialog client={deleting} onClose={() => setDeleting(null)} />}
     </section>

@@ -89,9 +89,24 @@ export function PhotosPanel({ detail }: { detail: ProjectDetail }) {
       setDetecting(false);
     }
   }
+  const [checking, setChecking] = useState(false);
+  async function preflight() {
+    setChecking(true);
+    try {
+      const photos = await studio.call('photos.preflight', { projectId: detail.project.id });
+      const failing = photos.filter((p) => p.preflight?.['ok'] === false).length;
+      if (failing) toast('error', `${failing} of ${photos.length} selfies cannot train`, 'Their cards say why.');
+      else toast('success', `Pre-flight done: ${photos.length} selfie${photos.length === 1 ? '' : 's'} checked`);
+    } catch (e) {
+      toastError('Pre-flight did not run', e);
+    } finally {
+      setChecking(false);
+    }
+  }
   return (
     <div className="photos-panel">
       <div className="toolbar">
+        <button type="button" disabled={checking || detail.sources === 0} onClick={preflight}>{checking ? 'Checking…' : 'Run pre-flight'}</button>
         <span className="muted">{detail.withoutMask.length === 0 ? 'Every photo has a face mask.' : `${detail.withoutMask.length} photo(s) without a face mask.`}</span>
         <button type="button" disabled={detecting || detail.withoutMask.length === 0} onClick={detect}>{detecting ? 'Detecting…' : 'Detect missing masks'}</button>
       </div>

@@ -29,6 +29,7 @@ export function PromptPanel({ project }: { project: Project }) {
   const [unet, setUnet] = useState(0.6);
   const [text, setText] = useState(0.9);
   const [count, setCount] = useState(4);
+  const [captureAttention, setCaptureAttention] = useState(false);
   const [paste, setPaste] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const runs = useApi('training.list', { projectId: project.id }, ['trainingRuns']);
@@ -58,7 +59,7 @@ export function PromptPanel({ project }: { project: Project }) {
     setBusy(true);
     try {
       const trainingRunId = runChoice === 'latest' ? undefined : runChoice === 'base' ? null : Number(runChoice);
-      const job = await studio.call('generations.generate', { projectId: project.id, recipe: recipe(), count, ...(trainingRunId === undefined ? {} : { trainingRunId }) });
+      const job = await studio.call('generations.generate', { projectId: project.id, recipe: recipe(), count, ...(captureAttention ? { captureAttention } : {}), ...(trainingRunId === undefined ? {} : { trainingRunId }) });
       trackJob(job);
       toast('info', `${count} portrait${count === 1 ? '' : 's'} queued`, 'They appear in Results as they are made.');
       void settled(job).then((done) => done.state === 'done' && toast('success', 'Portraits ready', '', ''));
@@ -117,6 +118,9 @@ export function PromptPanel({ project }: { project: Project }) {
           <NumberField label="LoRA scale, UNet" value={unet} onChange={setUnet} min={-4} max={4} step={0.05} />
           <NumberField label="LoRA scale, text encoder" value={text} onChange={setText} min={-4} max={4} step={0.05} />
           <NumberField label="Number of images" value={count} onChange={setCount} min={1} max={64} />
+          <label className="inline" title="Keeps each portrait's per-token attention maps for the Attention viewer (sampling is slower)">
+            <input type="checkbox" checked={captureAttention} onChange={(e) => setCaptureAttention(e.target.checked)} /> Capture attention maps
+          </label>
         </div>
         <div className="actions">
           <button type="button" onClick={copy}>Copy recipe</button>

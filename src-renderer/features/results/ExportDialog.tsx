@@ -1,8 +1,10 @@
 // Delivery: the picked (or selected) portraits into a folder on the studio's machine, as JPEG or PNG, with
-// progress from the export job.
+// progress from the export job. Names come from a template ({client} {title} {date} {n}); the first ones are
+// previewed with the same code the job names files with.
 import { useState } from 'react';
 
-import { DELIVERY_FORMATS, type DeliveryFormat } from '../../../src-main/common/api/index.js';
+import { DEFAULT_FILE_NAME, DELIVERY_FORMATS, type DeliveryFormat, type ExportUpscale, localDate, previewNames, templateProblem } from '../../../src-main/common/api/index.js';
+import { useApi } from '../../app/use-api.js';
 import { formatEta, settled, trackJob, useJobs } from '../../app/jobs-store.js';
 import { toast, toastError } from '../../app/toasts.js';
 import { studio } from '../../bridge/studio.js';
@@ -20,7 +22,21 @@ export function ExportDialog({ projectId, generationIds, onClose }: { projectId:
   const [format, setFormat] = useState<DeliveryFormat>('jpeg');
   const [quality, setQuality] = useState(95);
   const [destination, setDestination] = useState('');
+  const [fileName, setFileName] = useState(DEFAULT_FILE_NAME);
+  const [longEdge, setLongEdge] = useState('');
+  const [upscale, setUpscale] = useState<ExportUpscale>('off');
   const [jobId, setJobId] = useState<number | null>(null);
+  const shown = useApi('projects.show', { projectId });
+  const clientId = shown.data?.project.clientId;
+  const client = useApi('clients.show', clientId === undefined ? null : { clientId });
+  const picked = useApi('generations.list', generationIds.length ? null : { projectId, picked: true, limit: 1 });
+  const total = generationIds.length || picked.data?.total || 0;
+  const problem = templateProblem(fileName);
+  const edge = longEdge.trim() === '' ? undefined : Number(longEdge);
+  const edgeProblem = edge !== undefined && !(Number.isInteger(edge) && edge >= 256 && edge <= 8192) ? `expected a long edge from 256 to 8192 pixels, received ${longEdge}` : null;
+  const preview = problem || !shown.data || !client.data || total === 0
+    ? []
+    : previewNames(fileName, { client: client.data.client.name, title: shown.data.project.name, date: localDate(new Date()) }, total, format === 'jpeg' ? 'jpg' : 'png');
   const { jobs } = useJobs();
   const job = jobId === null ? undefined : jobs.get(jobId);
 
@@ -35,7 +51,10 @@ export function ExportDialog({ projectId, generationIds, onClose }: { projectId:
 
   async function start() {
     try {
-      const created = await studio.call('exports.create', { projectId, destination: destination.trim(), format, ...(format === 'jpeg' ? { quality } : {}), ...(generationIds.length ? { generationIds } : {}) });
+      const created = await studio.call('exports.create', {
+        projectId, destination: destination.trim(), format, fileName, upscale,
+        ...(format === 'jpeg' ? { quality } : {}), ...(edge === undefined ? {} : { longEdge: edge }), ...(generationIds.length ? { generationIds } : {}),
+      });
       trackJob(created);
       setJobId(created.id);
       const done = await settled(created);
@@ -59,6 +78,20 @@ export function ExportDialog({ projectId, generationIds, onClose }: { projectId:
           <label>Format<select value={format} onChange={(e) => setFormat(e.target.value as DeliveryFormat)}>{DELIVERY_FORMATS.map((f) => <option key={f}>{f}</option>)}</select></label>
           {format === 'jpeg' && <label>Quality<input type="number" min={1} max={100} value={quality} onChange={(e) => setQuality(Number(e.target.value))} /></label>}
         </div>
+        <label>File names
+          <input value={fileName} aria-invalid={problem !== null} onChange={(e) => setFileName(e.target.value)} />
+        </label>
+        <p className="muted small">{'{client} {title} {date} {n}; "/" makes a subfolder.'}</p>
+        {problem ? <p className="error-text">{problem}</p> : (
+          <ul aria-label="First file names" className="small">{preview.map((name) => <li key={name}>{name}</li>)}{total > preview.length && <li className="muted">… {total} files in all</li>}</ul>
+        )}
+        <div className="row">
+          <label>Long edge (px, optional)<input type="number" min={256} max={8192} step={1} placeholder="as generated" value={longEdge} onChange={(e) => setLongEdge(e.target.value)} /></label>
+          <label>Upscale<select value={String(upscale)} onChange={(e) => setUpscale((['2', '4'].includes(e.target.value) ? Number(e.target.value) : e.target.value) as ExportUpscale)}>
+            <option value="off">Off</option><option value="auto">When smaller than the long edge</option><option value="2">2×</option><option value="4">4×</option>
+          </select></label>
+        </div>
+        {edgeProblem && <p className="error-text">{edgeProblem}</p>}
         <label>Folder on the studio computer
           <span className="row">
             <input required value={destination} placeholder="/home/studio/Deliveries/client" onChange={(e) => setDestination(e.target.value)} />
@@ -73,7 +106,7 @@ export function ExportDialog({ projectId, generationIds, onClose }: { projectId:
         )}
         <div className="actions">
           <button type="button" onClick={onClose}>{job?.state === 'done' ? 'Close' : 'Cancel'}</button>
-          <button type="button" className="primary" disabled={!destination.trim() || (job !== undefined && job.state !== 'failed' && job.state !== 'done')} onClick={start}>Export</button>
+          <button type="button" className="primary" disabled={!destination.trim() || problem !== null || edgeProblem !== null || (job !== undefined && job.state !== 'failed' && job.state !== 'done')} onClick={start}>Export</button>
         </div>
       </div>
     </Dialog>

@@ -1,6 +1,6 @@
 // Clients, their consent records and their projects.
-import { absolutePath, fail, id, list, name, object, oneOf, optional, optionalOneOf, params, set, text, timestamp } from '../check.js';
-import { CONSENT_SCOPES, type Client, type ClientDetail, type Consent, type ConsentScope, type Project, type ProjectDetail } from '../types.js';
+import { absolutePath, fail, id, list, name, object, oneOf, optional, optionalOneOf, params, refuse, set, sha256, text, timestamp } from '../check.js';
+import { CONSENT_SCOPES, type Client, type ClientDetail, type ClientSummary, type Consent, type ConsentScope, type Project, type ProjectDetail } from '../types.js';
 import { byId, type MethodRules } from './rules.js';
 
 export interface NewConsentParams {
@@ -12,6 +12,8 @@ export interface NewConsentParams {
   expiresAt?: number | null;
   /** The signed release (PDF or a photo of the paper form) on the studio's machine, kept in the library. */
   releasePath?: string;
+  /** The same sent from a browser with POST /files first; the name's extension says PDF, JPEG, PNG, WebP or TIFF. */
+  releaseUpload?: { sha256: string; name: string };
 }
 
 export interface ClientFields {
@@ -35,6 +37,8 @@ export interface ClientMethods {
   'clients.create': { params: ClientFields & { consent?: NewConsentParams }; result: ClientDetail };
   /** `search` matches name, e-mail, phone and notes, ignoring case. */
   'clients.list': { params: { search?: string; sort?: ClientSort }; result: Client[] };
+  /** clients.list with what each gallery card shows (cover, consent, training, last activity), in one query. */
+  'clients.summaries': { params: { search?: string; sort?: ClientSort }; result: ClientSummary[] };
   'clients.show': { params: { clientId: number }; result: ClientDetail };
   'clients.update': { params: { clientId: number; changes: Partial<ClientFields> }; result: Client };
   /** Cancels the client's jobs, then removes every project, photo, mask, model, portrait and job of theirs, files included. */
@@ -84,10 +88,23 @@ export function consentFields(f: Record<string, unknown>): NewConsentParams {
   set(out, 'signedAt', optional(f['signedAt'], (v) => timestamp(v, 'signedAt')));
   if (f['expiresAt'] !== undefined) out.expiresAt = f['expiresAt'] === null ? null : timestamp(f['expiresAt'], 'expiresAt');
   set(out, 'releasePath', optional(f['releasePath'], (v) => absolutePath(v, 'releasePath')));
+  set(out, 'releaseUpload', optional(f['releaseUpload'], (v) => {
+    const o = object(v, 'releaseUpload', ['sha256', 'name']);
+    return { sha256: sha256(o['sha256'], 'releaseUpload.sha256'), name: name(o['name'], 'releaseUpload.name', 255) };
+  }));
+  if (out.releasePath !== undefined && out.releaseUpload !== undefined) refuse('expected one signed release, releasePath or releaseUpload, received both');
   return out;
 }
 
-const CONSENT_FIELDS = ['signedBy', 'signedAt', 'scope', 'expiresAt', 'releasePath'];
+function listParams(value: unknown, method: string): { search?: string; sort?: ClientSort } {
+  const f = params(value, method, ['search', 'sort']);
+  const out: { search?: string; sort?: ClientSort } = {};
+  set(out, 'search', optional(f['search'], (v) => text(v, 'search', 200, 0)));
+  set(out, 'sort', optionalOneOf(f['sort'], 'sort', CLIENT_SORTS));
+  return out;
+}
+
+const CONSENT_FIELDS = ['signedBy', 'signedAt', 'scope', 'expiresAt', 'releasePath', 'releaseUpload'];
 
 export const CLIENT_RULES: { [M in keyof ClientMethods]: MethodRules<ClientMethods[M]['params']> } = {
   'clients.create': {
@@ -99,15 +116,8 @@ export const CLIENT_RULES: { [M in keyof ClientMethods]: MethodRules<ClientMetho
       return out;
     },
   },
-  'clients.list': {
-    check: (value) => {
-      const f = params(value, 'clients.list', ['search', 'sort']);
-      const out: { search?: string; sort?: ClientSort } = {};
-      set(out, 'search', optional(f['search'], (v) => text(v, 'search', 200, 0)));
-      set(out, 'sort', optionalOneOf(f['sort'], 'sort', CLIENT_SORTS));
-      return out;
-    },
-  },
+  'clients.list': { check: (value) => listParams(value, 'clients.list') },
+  'clients.summaries': { check: (value) => listParams(value, 'clients.summaries') },
   'clients.show': byId('clients.show', 'clientId'),
   'clients.update': {
     changes: 'clients',

@@ -1,7 +1,8 @@
 // Generating portraits from a project's training, the gallery (filter, sort, review) and delivery (export).
 import { absolutePath, bool, fail, refuse, id, ids, integer, number, object, optional, optionalOneOf, params, set, text } from '../check.js';
+import { templateProblem } from '../file-name-template.js';
 import { MAX_BATCH } from '../limits.js';
-import { DELIVERY_FORMATS, SAMPLERS, type DeliveryFormat, type Export, type Generation, type Job, type Sampler } from '../types.js';
+import { type AttentionMaps, DELIVERY_FORMATS, SAMPLERS, type DeliveryFormat, type Export, type Generation, type Job, type Sampler } from '../types.js';
 import { byId, type MethodRules } from './rules.js';
 
 export interface RecipeParams {
@@ -25,6 +26,8 @@ export interface GenerateParams {
   recipe: RecipeParams;
   /** Portraits in this batch, 1 to 64 (default 4). */
   count?: number;
+  /** Keep each portrait's cross-attention maps for generations.attention (default false; sampling is slower). */
+  captureAttention?: boolean;
 }
 
 export const GENERATION_SORTS = ['newest', 'oldest', 'rating'] as const;
@@ -64,7 +67,16 @@ export interface ExportParams {
   quality?: number;
   /** Absolute folder on the studio's machine (created when missing). */
   destination: string;
+  /** File names: {client} {title} (the project) {date} {n}; "/" makes subfolders. Default "<project>-<portrait id>". */
+  fileName?: string;
+  /** The deliverable's longer side in pixels, 256 to 8192 (default: the portrait's own size). */
+  longEdge?: number;
+  /** Super-resolution before the resize: auto (only when smaller than longEdge), off, 2 or 4 (default off). */
+  upscale?: ExportUpscale;
 }
+
+export const EXPORT_UPSCALES = ['auto', 'off', 2, 4] as const;
+export type ExportUpscale = (typeof EXPORT_UPSCALES)[number];
 
 export interface GenerationMethods {
   /** Queues the batch; the portraits appear as the job makes them (job-state and catalog-changed events). */
@@ -72,6 +84,8 @@ export interface GenerationMethods {
   'generations.list': { params: GenerationQuery; result: { items: Generation[]; total: number } };
   'generations.show': { params: { generationId: number }; result: Generation };
   'generations.review': { params: ReviewParams; result: Generation[] };
+  /** The maps captured with the portrait (captureAttention); not_found when it has none. */
+  'generations.attention': { params: { generationId: number }; result: AttentionMaps };
   /** Queues the portrait's exact recipe again (same seed, sampler, steps, training); refused when the base model changed since. */
   'generations.reproduce': { params: { generationId: number }; result: Job };
   'exports.create': { params: ExportParams; result: Job };
@@ -112,10 +126,11 @@ export const GENERATION_RULES: { [M in keyof GenerationMethods]: MethodRules<Gen
   'generations.generate': {
     changes: 'jobs',
     check: (value) => {
-      const f = params(value, 'generations.generate', ['projectId', 'trainingRunId', 'recipe', 'count']);
+      const f = params(value, 'generations.generate', ['projectId', 'trainingRunId', 'recipe', 'count', 'captureAttention']);
       const out: GenerateParams = { projectId: id(f['projectId'], 'projectId'), recipe: recipe(f['recipe']) };
       if (f['trainingRunId'] !== undefined) out.trainingRunId = f['trainingRunId'] === null ? null : id(f['trainingRunId'], 'trainingRunId');
       set(out, 'count', optional(f['count'], (v) => integer(v, 'count', 1, 64)));
+      set(out, 'captureAttention', optional(f['captureAttention'], (v) => bool(v, 'captureAttention')));
       return out;
     },
   },
@@ -144,16 +159,28 @@ export const GENERATION_RULES: { [M in keyof GenerationMethods]: MethodRules<Gen
       return out;
     },
   },
+  'generations.attention': byId('generations.attention', 'generationId'),
   'generations.reproduce': byId('generations.reproduce', 'generationId', 'jobs'),
   'exports.create': {
     changes: 'jobs',
     check: (value) => {
-      const f = params(value, 'exports.create', ['projectId', 'generationIds', 'format', 'quality', 'destination']);
+      const f = params(value, 'exports.create', ['projectId', 'generationIds', 'format', 'quality', 'destination', 'fileName', 'longEdge', 'upscale']);
       const out: ExportParams = { projectId: id(f['projectId'], 'projectId'), destination: absolutePath(f['destination'], 'destination') };
       set(out, 'generationIds', optional(f['generationIds'], (v) => ids(v, 'generationIds', MAX_BATCH)));
       set(out, 'format', optionalOneOf(f['format'], 'format', DELIVERY_FORMATS));
       set(out, 'quality', optional(f['quality'], (v) => integer(v, 'quality', 1, 100)));
       if (out.quality !== undefined && out.format === 'png') refuse(`expected quality with format jpeg only, received quality ${out.quality} with png`);
+      set(out, 'fileName', optional(f['fileName'], (v) => {
+        const template = text(v, 'fileName', 200);
+        const problem = templateProblem(template);
+        if (problem) refuse(problem);
+        return template;
+      }));
+      set(out, 'longEdge', optional(f['longEdge'], (v) => integer(v, 'longEdge', 256, 8192)));
+      set(out, 'upscale', optional(f['upscale'], (v) => {
+        if (!(EXPORT_UPSCALES as readonly unknown[]).includes(v)) fail('upscale', 'one of auto, off, 2, 4', v);
+        return v as ExportUpscale;
+      }));
       return out;
     },
   },

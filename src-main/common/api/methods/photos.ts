@@ -29,6 +29,9 @@ export interface PhotoMethods {
   'photos.list': { params: { projectId: number; role?: PhotoRole }; result: Photo[] };
   'photos.show': { params: { photoId: number }; result: Photo };
   'photos.setRole': { params: { photoId: number; role: PhotoRole }; result: Photo };
+  /** Runs the face pre-flight over the project's source photos now (imports run it too) and stores it on each
+   *  photo (`photo.preflight`, with the models that made it); returns the source photos. Needs the media host. */
+  'photos.preflight': { params: { projectId: number }; result: Photo[] };
   /** Every version, oldest first; the newest is the one training uses. */
   'masks.list': { params: { photoId: number }; result: Mask[] };
   /** Queues the mask as the photo's next version (checked: the photo's size, marks a face). The desktop app and
@@ -66,6 +69,7 @@ export const PHOTO_RULES: { [M in keyof PhotoMethods]: MethodRules<PhotoMethods[
     },
   },
   'photos.show': byId('photos.show', 'photoId'),
+  'photos.preflight': byId('photos.preflight', 'projectId', 'photos'),
   'photos.setRole': {
     changes: 'photos',
     check: (value) => {

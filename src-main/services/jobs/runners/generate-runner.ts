@@ -5,6 +5,7 @@ import type { EngineCapabilities, EngineMethods, LoraRef } from '../../../common
 import type { MediaCapabilities, MediaMethods } from '../../../common/protocol/media.js';
 import type { Catalog } from '../../catalog/catalog.js';
 import { CatalogError } from '../../catalog/catalog-error.js';
+import { ATTENTION_MEDIA_TYPE, ATTENTION_RESOLUTION, captureSteps, encodeAttention, summarizeAttention } from '../../library/attention-maps.js';
 import type { Library } from '../../library/library.js';
 import { makeThumbnail, THUMBNAIL_MEDIA_TYPE } from '../../library/thumbnailer.js';
 import { throwIfStopped } from '../job-error.js';
@@ -58,6 +59,8 @@ export function generateRunner(
               guidanceScale: recipe.cfg,
               sampler: recipe.sampler,
               seed,
+              // Every cross-attention layer, a few steps per range: the summary averages them (attention-maps.ts).
+              ...(request.captureAttention ? { attention: { steps: captureSteps(recipe.steps), resolution: ATTENTION_RESOLUTION } } : {}),
             },
           },
           {
@@ -70,13 +73,15 @@ export function generateRunner(
         const files = [
           { data: image, mediaType: 'image/png' },
           { data: await makeThumbnail(image), mediaType: THUMBNAIL_MEDIA_TYPE },
+          ...(sampled.attention ? [{ data: encodeAttention(summarizeAttention(sampled.attention, recipe.steps)), mediaType: ATTENTION_MEDIA_TYPE }] : []),
         ];
-        const generation = await library.commitFiles(files, ([imageBlob, thumbnailBlob]) => {
+        const generation = await library.commitFiles(files, ([imageBlob, thumbnailBlob, attentionMapsBlob]) => {
           const generation = catalog.generations.create({
             projectId: request.projectId,
             trainingRunId: request.trainingRunId,
             imageBlob: imageBlob as string,
             thumbnailBlob: thumbnailBlob as string,
+            attentionMapsBlob: attentionMapsBlob ?? null,
             width: png.width,
             height: png.height,
             recipe: {

@@ -16,7 +16,7 @@ export function createJobRunners(library: Library, hosts?: { engine: EngineHost;
   const engine = new HostAccess(hosts.engine);
   const media = new HostAccess(hosts.media);
   return {
-    import: importRunner(library),
+    import: importRunner(library, media),
     masks: masksRunner(library, media),
     train: trainRunner(library, engine),
     generate: generateRunner(library, engine, media),
@@ -27,4 +27,5 @@ export function createJobRunners(library: Library, hosts?: { engine: EngineHost;
 export { HostAccess } from './host-access.js';
 export { CHECKPOINT_FILE } from './train-runner.js';
 export { trainedLoraBlob } from './generate-runner.js';
+export { preflightProject, type PreflightOutcome } from './preflight.js';
 export * from './training-run-config.js';
