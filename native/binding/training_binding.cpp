@@ -12,6 +12,7 @@
 #include "register.h"
 #include "training_request.h"
 #include "training/face_warp.h"
+#include "training/loss_scaler.h"
 #include "training/losses.h"
 #include "training/trainer.h"
 
@@ -27,6 +28,10 @@ struct RunSummary {
   torch::Tensor rows;
   std::map<std::string, double> losses;
   size_t adapters = 0;
+  std::string master_dtype;  // of the trainable tensors (fp32 master weights whatever the engine dtype)
+  double up_norm = 0;        // sum of the adapters' `up` norms: 0 at initialisation
+  double loss_scale = 1;
+  int skipped_steps = 0;
 };
 
 Napi::Value TrainRun(const Napi::CallbackInfo& info) {
@@ -97,6 +102,15 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
           summary.rows = trainer.token_rows();
           summary.losses = trainer.last_losses();
           summary.adapters = trainer.adapters().size();
+          auto master = trainer.token_rows().scalar_type();
+          for (const auto& [name, adapter] : trainer.adapters()) {
+            summary.up_norm += adapter->up.detach().to(torch::kDouble).norm().item<double>();
+            if (adapter->up.scalar_type() != master || adapter->down.scalar_type() != master) master = adapter->up.scalar_type();
+          }
+          summary.master_dtype = master == torch::kFloat ? "fp32" : master == torch::kBFloat16 ? "bf16"
+                                 : master == torch::kHalf ? "fp16" : "other";
+          summary.loss_scale = trainer.loss_scaler().scale();
+          summary.skipped_steps = trainer.skipped_steps();
           return summary;
         },
         [](Napi::Env env, RunSummary& s) -> Napi::Value {
@@ -107,6 +121,10 @@ Napi::Value TrainRun(const Napi::CallbackInfo& info) {
           for (const auto& [k, v] : s.losses) losses.Set(k, Napi::Number::New(env, v));
           o.Set("losses", losses);
           o.Set("adapters", Napi::Number::New(env, static_cast<double>(s.adapters)));
+          o.Set("masterDtype", Napi::String::New(env, s.master_dtype));
+          o.Set("adapterUpNorm", Napi::Number::New(env, s.up_norm));
+          o.Set("lossScale", Napi::Number::New(env, s.loss_scale));
+          o.Set("skippedSteps", Napi::Number::New(env, s.skipped_steps));
           return o;
         });
   });
@@ -171,6 +189,43 @@ Napi::Value WarpAffine(const Napi::CallbackInfo& info) {
   });
 }
 
+// lossScalerTrace(grads[], {initScale, growthInterval}) -> {scales[], skipped[], unscaled[]}: drives a real
+// LossScaler over one parameter whose unscaled gradient at step i is grads[i] (Infinity/NaN allowed). Each step
+// the gradient arrives multiplied by the current scale, as after a scaled backward; scales[i] is the scale after
+// the step's update, skipped[i] whether the scaler refused it, unscaled[i] the gradient it handed on.
+Napi::Value LossScalerTrace(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  return GuardNative(env, [&]() -> Napi::Value {
+    expect(info.Length() >= 1 && info[0].IsArray(), "expected lossScalerTrace(grads, options?)");
+    training::LossScalerOptions options;
+    if (info.Length() >= 2 && info[1].IsObject()) {
+      auto o = info[1].As<Napi::Object>();
+      if (o.Has("initScale")) options.init_scale = o.Get("initScale").As<Napi::Number>().DoubleValue();
+      if (o.Has("growthInterval")) options.growth_interval = o.Get("growthInterval").As<Napi::Number>().Int64Value();
+    }
+    training::LossScaler scaler(true, options);
+    auto grads = info[0].As<Napi::Array>();
+    auto scales = Napi::Array::New(env, grads.Length());
+    auto skipped = Napi::Array::New(env, grads.Length());
+    auto unscaled = Napi::Array::New(env, grads.Length());
+    auto param = torch::zeros({1}, torch::kFloat).set_requires_grad(true);
+    for (uint32_t i = 0; i < grads.Length(); ++i) {
+      const double g = grads.Get(i).As<Napi::Number>().DoubleValue();
+      param.mutable_grad() = torch::full({1}, g * scaler.scale(), torch::kFloat);
+      const bool finite = scaler.unscale({param});
+      scaler.update(!finite);
+      scales.Set(i, Napi::Number::New(env, scaler.scale()));
+      skipped.Set(i, Napi::Boolean::New(env, !finite));
+      unscaled.Set(i, Napi::Number::New(env, param.grad().item<double>()));
+    }
+    auto o = Napi::Object::New(env);
+    o.Set("scales", scales);
+    o.Set("skipped", skipped);
+    o.Set("unscaled", unscaled);
+    return o;
+  });
+}
+
 Napi::Value ArcfaceTemplate(const Napi::CallbackInfo& info) { return from_tensor(info.Env(), training::arcface_template()); }
 
 }  // namespace
@@ -185,6 +240,7 @@ void RegisterTraining(Napi::Env env, Napi::Object exports) {
   math.Set("similarity", Napi::Function::New(env, Similarity, "similarity"));
   math.Set("warpAffine", Napi::Function::New(env, WarpAffine, "warpAffine"));
   math.Set("arcfaceTemplate", Napi::Function::New(env, ArcfaceTemplate, "arcfaceTemplate"));
+  math.Set("lossScalerTrace", Napi::Function::New(env, LossScalerTrace, "lossScalerTrace"));
   exports.Set("trainingMath", math);
 }
 

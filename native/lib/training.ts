@@ -86,6 +86,13 @@ export interface TrainSummary {
   tokenRows: NativeTensor;
   losses: Record<string, number>;
   adapters: number;
+  /** dtype of the trainable tensors: fp32 master weights whatever the engine's dtype. */
+  masterDtype: string;
+  /** Sum of the adapters' `up` norms (0 at initialisation; 0 after phase 1). */
+  adapterUpNorm: number;
+  /** The fp16 loss scale at the end (1 for fp32/bf16), and the updates it skipped for inf/NaN gradients. */
+  lossScale: number;
+  skippedSteps: number;
 }
 
 let nextJobId = 1;

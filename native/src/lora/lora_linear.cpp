@@ -16,8 +16,15 @@ torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x) {
   auto y = torch::nn::functional::linear(x, weight, bias);
   if (adapter_ && adapter_->scale != 0.0) {
     const auto& a = *adapter_;
-    auto low = torch::nn::functional::linear(x, a.down.to(x.scalar_type()));  // [..., rank]
-    y = y + torch::nn::functional::linear(low, a.up.to(x.scalar_type())) * a.scale;
+    if (a.down.scalar_type() == x.scalar_type()) {
+      auto low = torch::nn::functional::linear(x, a.down);  // [..., rank]
+      y = y + torch::nn::functional::linear(low, a.up) * a.scale;
+    } else {
+      // Mixed precision: fp32 master adapters on a bf16/fp16 model. The low-rank path runs in the adapters' dtype
+      // (fp32) and its result is added in the activation dtype; gradients reach the fp32 weights directly.
+      auto low = torch::nn::functional::linear(x.to(a.down.scalar_type()), a.down);  // [..., rank]
+      y = y + (torch::nn::functional::linear(low, a.up.to(a.down.scalar_type())) * a.scale).to(x.scalar_type());
+    }
   }
   return y;
 }

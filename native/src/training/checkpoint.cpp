@@ -23,6 +23,8 @@ void Trainer::save_checkpoint(const std::string& path) const {
   if (optimizer_) {
     for (auto& [name, tensor] : optimizer_->state()) tensors.emplace_back(name, tensor.detach().cpu());
   }
+  for (auto& entry : scaler_.state()) tensors.push_back(std::move(entry));
+  tensors.emplace_back("meta.skipped_steps", scalar(skipped_steps_));
   tensors.emplace_back("rng.train", train_generator_.get_state());
   tensors.emplace_back("order", torch::tensor(order_, torch::kLong));
   tensors.emplace_back("order_pos", scalar(static_cast<int64_t>(order_pos_)));
@@ -62,6 +64,10 @@ void Trainer::load_checkpoint(const std::string& path) {
     if (info.name.rfind("adam.", 0) == 0) state.emplace_back(info.name, file.load(info.name));
   }
   optimizer_->load_state(state);
+  if (file.find("scaler.scale") != nullptr) {  // older checkpoints have none: a fresh scaler
+    scaler_.load_state(get("scaler.scale").item<double>(), get("scaler.growth_tracker").item<int64_t>());
+  }
+  skipped_steps_ = file.find("meta.skipped_steps") != nullptr ? static_cast<int>(get("meta.skipped_steps").item<int64_t>()) : 0;
   train_generator_.set_state(get("rng.train"));
   auto order = get("order");
   order_.assign(order.data_ptr<int64_t>(), order.data_ptr<int64_t>() + order.numel());

@@ -41,7 +41,7 @@ struct Trainer::Cached {
 
 Trainer::Trainer(std::shared_ptr<Engine> engine, TrainInputs inputs, TrainConfig config, FaceEmbedFn embed)
     : engine_(std::move(engine)), inputs_(std::move(inputs)), config_(config), embed_(std::move(embed)),
-      train_generator_(cpu_generator(config.seed + 1)) {
+      scaler_(engine_->dtype() == torch::kHalf), train_generator_(cpu_generator(config.seed + 1)) {
   config_.validate();
   engine_->unet->set_gradient_checkpointing(config_.gradient_checkpointing);
   require(!inputs_.sources.empty() && !inputs_.references.empty(), codes::kBadArgument,
@@ -62,11 +62,13 @@ Trainer::Trainer(std::shared_ptr<Engine> engine, TrainInputs inputs, TrainConfig
           "expected the initializer token id below " + std::to_string(vocab));
   auto generator = cpu_generator(config_.seed);
   torch::NoGradGuard no_grad;
-  auto identity = base_rows_[inputs_.initializer_token].detach().clone();
-  auto style = mc::randn({base_rows_.size(1)}, generator, base_rows_.options()) * config_.style_init_std;
+  auto identity = base_rows_[inputs_.initializer_token].detach().to(torch::kFloat).clone();
+  auto style = mc::randn({base_rows_.size(1)}, generator, base_rows_.options().dtype(torch::kFloat)) *
+               config_.style_init_std;
   token_rows_ = torch::stack({identity, style}).set_requires_grad(true);  // [2, D]
   if (!config_.only_placeholder_rows) {
-    embedding_all_ = torch::cat({base_rows_.detach(), token_rows_.detach()}).clone().set_requires_grad(true);
+    embedding_all_ =
+        torch::cat({base_rows_.detach().to(torch::kFloat), token_rows_.detach()}).clone().set_requires_grad(true);
   }
   if (embed_) {
     for (const auto& source : inputs_.sources) {
@@ -97,7 +99,7 @@ torch::Tensor Trainer::token_rows() const {
 
 torch::Tensor Trainer::encode(const std::vector<int64_t>& ids) {
   auto table = config_.only_placeholder_rows ? torch::cat({base_rows_, token_rows_.to(base_rows_.dtype())})
-                                             : embedding_all_;  // [V + 2, D]
+                                             : embedding_all_.to(base_rows_.dtype());  // [V + 2, D]
   auto index = torch::tensor(ids, torch::kLong).to(table.device()).unsqueeze(0);  // [1, T]
   auto tokens = torch::nn::functional::embedding(index, table);                   // [1, T, D]
   return engine_->text_encoder->text_model->forward_token_embeddings(tokens);
@@ -229,7 +231,7 @@ std::map<std::string, torch::Tensor> Trainer::losses_for(const Cached& c, const 
   auto total = losses["mask"];
   if (attention) {
     std::vector<torch::Tensor> maps;
-    for (const auto& captured : store.captured()) maps.push_back(captured.maps[0]);  // [heads, Q, T]
+    for (const auto& captured : store.captured()) maps.push_back(captured.maps[0].to(torch::kFloat));  // [heads, Q, T]
     auto attn = torch::zeros({}, eps_hat.options().dtype(torch::kFloat));
     for (const auto& [position, target] : c.attention_targets) attn = attn + attention_refocus_loss(maps, position, target);
     losses["attn"] = attn / static_cast<double>(c.attention_targets.size());
@@ -266,6 +268,12 @@ std::map<std::string, double> Trainer::update(int phase, int phase_step) {
   const double factor = lr_factor(phase_step, phase == 1 ? config_.steps_ti : config_.steps_lora);
   std::map<std::string, double> lrs;
   for (auto& group : optimizer_->groups()) lrs[group.name] = group.lr = group.base_lr * factor;
+  const bool finite = scaler_.unscale(optimizer_->all_params());  // before clipping, as GradScaler
+  scaler_.update(!finite);
+  if (!finite) {
+    ++skipped_steps_;
+    return lrs;
+  }
   if (phase == 2 && config_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(optimizer_->all_params(), config_.grad_clip);
   optimizer_->step();
   after_update(phase, lrs["embedding"]);
@@ -330,7 +338,7 @@ StepProbeResult Trainer::probe_step(const StepProbe& probe) {
               ", received " + std::to_string(probe.phase_step));
   result.losses = losses_for(cached, probe.noise.to(options), probe.t, probe.t_id, probe.phase,
                              double(probe.phase_step) / phase_steps);
-  result.losses["total"].backward();
+  scaler_.scale_loss(result.losses["total"]).backward();
   const auto placeholder = [&](const torch::Tensor& t) { return config_.only_placeholder_rows ? t : t.slice(0, -2); };
   result.rows = placeholder(rows).detach().clone();
   result.rows_grad = rows.grad().defined() ? placeholder(rows.grad()).clone() : torch::zeros_like(result.rows);
@@ -374,7 +382,10 @@ void Trainer::run(const TrainProgressFn& progress, const std::atomic<bool>* canc
     }
     const auto index = static_cast<size_t>(order_[order_pos_++]);
     const int64_t horizon = phase == 1 ? 1000 : static_cast<int64_t>(1000 * config_.timestep_fraction_phase2);
-    auto noise = mc::randn(cache_[index]->latent.sizes(), train_generator_, cache_[index]->latent.options());
+    // Drawn in fp32 then cast, so runs in every dtype see the same noise.
+    auto noise = mc::randn(cache_[index]->latent.sizes(), train_generator_,
+                           cache_[index]->latent.options().dtype(torch::kFloat))
+                     .to(cache_[index]->latent.scalar_type());
     const int64_t t = randint(horizon, train_generator_);
     const int64_t t_id = randint(horizon, train_generator_);
     auto cached = config_.resample_augmentation ? std::make_shared<Cached>(prepare_item(items_[index], train_generator_))
@@ -382,7 +393,7 @@ void Trainer::run(const TrainProgressFn& progress, const std::atomic<bool>* canc
 
     optimizer_->zero_grad();
     auto losses = losses_for(*cached, noise, t, t_id, phase, double(phase_step) / phase_steps);
-    losses["total"].backward();
+    scaler_.scale_loss(losses["total"]).backward();
     auto lrs = update(phase, phase_step);
     ++step_;
 

@@ -15,6 +15,7 @@
 #include "magicapture/engine.h"
 #include "training/adamw.h"
 #include "training/dataset.h"
+#include "training/loss_scaler.h"
 #include "training/train_config.h"
 
 namespace mc::training {
@@ -90,6 +91,9 @@ class Trainer {
   const std::vector<std::pair<std::string, std::shared_ptr<lora::LoraAdapter>>>& adapters() const { return adapters_; }
   const std::map<std::string, double>& last_losses() const { return last_losses_; }
   const TrainConfig& config() const { return config_; }
+  const LossScaler& loss_scaler() const { return scaler_; }
+  // Steps whose update the loss scaler skipped (inf/NaN gradients under fp16).
+  int skipped_steps() const { return skipped_steps_; }
 
   // The losses of one step and the gradients of their total, and optionally the update. The trainer's step
   // counter and cached items are left alone; phase 2 attaches the adapters (with probe.adapter_weights when given),
@@ -108,7 +112,8 @@ class Trainer {
   std::map<std::string, torch::Tensor> losses_for(const Cached& c, const torch::Tensor& noise, int64_t t,
                                                   int64_t t_id, int phase, double progress);
   double lr_factor(int phase_step, int phase_steps) const;
-  // Clip (phase 2), learning rates for the step, AdamW, then the TI norm decay; returns the lr of each group.
+  // Unscale (fp16), clip (phase 2), learning rates for the step, AdamW, then the TI norm decay; returns the lr of
+  // each group. An fp16 step with inf/NaN gradients is skipped (no update) and the loss scale halved.
   std::map<std::string, double> update(int phase, int phase_step);
   void after_update(int phase, double lr_embedding);
 
@@ -118,8 +123,10 @@ class Trainer {
   FaceEmbedFn embed_;
 
   torch::Tensor base_rows_;    // the text encoder's own token embeddings [V, D] (never changed)
-  torch::Tensor token_rows_;   // trainable [2, D]
-  torch::Tensor embedding_all_;  // official B4 mode: a trainable copy of the whole table [V + 2, D]
+  // Trainable parameters are fp32 master weights whatever the engine dtype (METHOD §5.4): the frozen weights may
+  // be bf16/fp16; the rows are cast to the activation dtype where they enter the text encoder.
+  torch::Tensor token_rows_;   // trainable [2, D], fp32
+  torch::Tensor embedding_all_;  // official B4 mode: a trainable fp32 copy of the whole table [V + 2, D]
   std::vector<std::pair<std::string, std::shared_ptr<lora::LoraAdapter>>> adapters_;
   std::vector<torch::Tensor> source_embeddings_;  // ArcFace embeddings of the sources (identity targets)
 
@@ -127,6 +134,8 @@ class Trainer {
   std::vector<std::shared_ptr<Cached>> cache_;
   int prepared_phase_ = 0;
   std::unique_ptr<AdamW> optimizer_;
+  LossScaler scaler_;  // enabled for an fp16 engine only
+  int skipped_steps_ = 0;
   at::Generator train_generator_;
   std::vector<int64_t> order_;
   size_t order_pos_ = 0;
