@@ -7,9 +7,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+
+import { fmt, interleave, median, Peer, timed } from './peer-timing.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GOAL = 0.8;
@@ -74,42 +75,6 @@ const REQUEST = {
 };
 const TIMESTEP = 500;
 
-/** The persistent Python peer: one JSON request per line, one reply per line. */
-class Peer {
-  constructor(python) {
-    this.child = spawn(python, [join(repo, 'bench', 'diffusers_peer.py')], {
-      env: process.env,
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    this.pending = new Map();
-    this.nextId = 1;
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      const reply = JSON.parse(line);
-      const waiter = this.pending.get(reply.id);
-      this.pending.delete(reply.id);
-      if (reply.ok) waiter.resolve(reply);
-      else waiter.reject(new Error(`diffusers peer: ${reply.error}`));
-    });
-    this.child.on('exit', (code) => {
-      for (const w of this.pending.values()) w.reject(new Error(`diffusers peer exited with code ${code}`));
-      this.pending.clear();
-    });
-  }
-
-  call(cmd, args = {}) {
-    const id = this.nextId++;
-    return new Promise((resolvePromise, reject) => {
-      this.pending.set(id, { resolve: resolvePromise, reject });
-      this.child.stdin.write(JSON.stringify({ id, cmd, ...args }) + '\n');
-    });
-  }
-
-  quit() {
-    this.child.stdin.write(JSON.stringify({ id: 0, cmd: 'quit' }) + '\n');
-    this.child.stdin.end();
-  }
-}
-
 /** The BLAS library this process mapped (libtorch's Linear and bmm go through it; convolutions use oneDNN). */
 function mappedBlas() {
   const maps = existsSync('/proc/self/maps') ? readFileSync('/proc/self/maps', 'utf8') : '';
@@ -148,36 +113,8 @@ function compare(a, b) {
   return { maxDiff, maxRef, psnr: 10 * Math.log10(1 / Math.max(squared / a.length, 1e-20)) };
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-/** Wall and CPU seconds (all threads of this process) of one engine call. */
-async function timed(call) {
-  const wall = performance.now();
-  const cpu = process.cpuUsage();
-  const result = await call();
-  const used = process.cpuUsage(cpu);
-  return { wall: (performance.now() - wall) / 1000, cpu: (used.user + used.system) / 1e6, result };
-}
-const fromPeer = (reply) => ({ wall: reply.seconds, cpu: reply.cpu });
-const fmt = (s) => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`);
 
-/** Runs engine and peer alternately, swapping who goes first each round (E P, P E, E P, ...). */
-async function interleave(runs, engineRun, peerRun, onRound) {
-  const engine = [];
-  const peer = [];
-  for (let i = 0; i < runs; i++) {
-    const order = i % 2 === 0 ? ['e', 'p'] : ['p', 'e'];
-    for (const who of order) {
-      if (who === 'e') engine.push(await engineRun(i));
-      else peer.push(await peerRun(i));
-    }
-    onRound?.(i, engine.at(-1), peer.at(-1));
-  }
-  return { engine, peer };
-}
+const fromPeer = (reply) => ({ wall: reply.seconds, cpu: reply.cpu });
 
 function logRound(what, i, runs, e, p) {
   console.log(
@@ -296,7 +233,7 @@ function printTable(rows) {
 }
 
 const python = process.env.MAGICAPTURE_PYTHON ?? '/work/pyenv/bin/python';
-const peer = new Peer(python);
+const peer = new Peer(python, join(repo, 'bench', 'diffusers_peer.py'), 'diffusers peer');
 const scratch = mkdtempSync(join(tmpdir(), 'magicapture-bench-'));
 const rows = [];
 let blasLine;

@@ -14,9 +14,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+
+import { fmt, interleave, median, Peer, timed } from './peer-timing.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -66,75 +67,13 @@ const MODELS = {
 };
 const CASES = opt.cases.split(',').filter(Boolean);
 
-class Peer {
-  constructor() {
-    this.child = spawn(opt.python, [join(repo, 'bench', 'training_peer.py')], {
-      env: process.env,
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    this.pending = new Map();
-    this.nextId = 1;
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
-      const reply = JSON.parse(line);
-      const waiter = this.pending.get(reply.id);
-      this.pending.delete(reply.id);
-      if (reply.ok) waiter.resolve(reply);
-      else waiter.reject(new Error(`training peer: ${reply.error}`));
-    });
-    this.child.on('exit', (code) => {
-      for (const w of this.pending.values()) w.reject(new Error(`training peer exited with code ${code}`));
-      this.pending.clear();
-    });
-  }
-
-  call(cmd, args = {}) {
-    const id = this.nextId++;
-    return new Promise((resolvePromise, reject) => {
-      this.pending.set(id, { resolve: resolvePromise, reject });
-      this.child.stdin.write(JSON.stringify({ id, cmd, ...args }) + '\n');
-    });
-  }
-
-  quit() {
-    this.child.stdin.write(JSON.stringify({ id: 0, cmd: 'quit' }) + '\n');
-    this.child.stdin.end();
-  }
-}
-
-async function timed(call) {
-  const wall = performance.now();
-  const cpu = process.cpuUsage();
-  const result = await call();
-  const used = process.cpuUsage(cpu);
-  return { wall: (performance.now() - wall) / 1000, cpu: (used.user + used.system) / 1e6, result };
-}
-const fmt = (s) => (s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-/** Runs engine and peer alternately, swapping who goes first each round (E P, P E, E P, ...). */
-async function interleave(runs, engineRun, peerRun, onRound) {
-  const engine = [];
-  const peer = [];
-  for (let i = 0; i < runs; i++) {
-    for (const who of i % 2 === 0 ? ['e', 'p'] : ['p', 'e']) {
-      if (who === 'e') engine.push(await engineRun(i));
-      else peer.push(await peerRun(i));
-    }
-    onRound?.(i, engine.at(-1), peer.at(-1));
-  }
-  return { engine, peer };
-}
 
 async function benchModel(model, scratch, rows) {
   if (!existsSync(join(model.path, 'model_index.json'))) {
     throw new Error(`expected a diffusers folder at ${model.path}; run bench/make_random_sd15.py first`);
   }
   const inputs = join(scratch, `${model.label}-inputs.safetensors`);
-  const peer = new Peer();
+  const peer = new Peer(opt.python, join(repo, 'bench', 'training_peer.py'), 'training peer');
   try {
     const loaded = await peer.call('load', { model: model.path, size: model.size, threads, inputs });
     const get = (name) => loadSafetensorsTensor(inputs, name);

@@ -5,7 +5,7 @@
 // One job at a time: while an exclusive method runs, another exclusive request is refused with E_BUSY rather
 // than queued. The broker's job queue (persisted, cancellable, resumable) already orders engine work; a second,
 // hidden queue here would lose its contents on a crash and make "cancel" ambiguous.
-import type { TrainConfigInput } from '../../../native/lib/training.js';
+import type { TrainConfigInput, TrainProgress as FacadeTrainProgress } from '../../../native/lib/training.js';
 
 import type { MethodSpec, ParamValidators } from './messages.js';
 import { type Tensor, tensor } from './tensor.js';
@@ -106,18 +106,8 @@ export interface TrainOptions {
   arcfacePath?: string;
 }
 
-export interface TrainProgress {
-  phase: 1 | 2;
-  step: number;
-  total: number;
-  task: 'instance' | 'style' | 'composed';
-  losses: Record<string, number>;
-  lrEmbedding: number;
-  lrUnet: number;
-  lrText: number;
-  elapsedSeconds: number;
-  etaSeconds: number;
-}
+/** Per-step training progress, exactly the facade's (type-only import, erased at run time). */
+export type TrainProgress = FacadeTrainProgress;
 
 export interface TrainSummary {
   steps: number;
